@@ -1,0 +1,162 @@
+//! Handler parameters: their request names and fsa's parameter attributes
+//! (`#[default(expr)]`, `#[name("wire-name")]`), which leave the function
+//! before it is emitted again.
+
+use crate::diag::Errors;
+use proc_macro2::Span;
+use syn::{spanned::Spanned, Attribute, Expr, FnArg, Ident, LitStr, Pat, Signature, Type};
+
+const DEFAULT: &str = "default";
+const NAME: &str = "name";
+
+/// One parameter of a handler.
+pub(crate) struct Param {
+    /// The Rust name, as written (`r#type`, `_pass`).
+    pub(crate) ident: Ident,
+    /// The request parameter name: `pass` for `_pass`, `type` for `r#type`.
+    pub(crate) wire: String,
+    /// The declared type.
+    pub(crate) ty: Type,
+    /// `#[default(expr)]`: used when the request does not give the parameter.
+    pub(crate) default: Option<(Attribute, Expr)>,
+}
+
+/// Reads the parameters of `sig`, removing fsa's attributes from it.
+pub(crate) fn parse(sig: &mut Signature, errors: &mut Errors) -> Vec<Param> {
+    let mut params: Vec<Param> = Vec::new();
+    for input in sig.inputs.iter_mut() {
+        let pat_type = match input {
+            FnArg::Receiver(receiver) => {
+                errors.at(&*receiver, "an fsa route is a free function: remove `self`");
+                continue;
+            }
+            FnArg::Typed(pat_type) => pat_type,
+        };
+        let (default, name) = take_attributes(&mut pat_type.attrs, errors);
+        let ident = match &*pat_type.pat {
+            Pat::Ident(pat) if pat.subpat.is_none() && pat.by_ref.is_none() => pat.ident.clone(),
+            other => {
+                errors.at(
+                    other,
+                    "an fsa route parameter is a plain name, as `sid: i64`: its name is the request parameter's",
+                );
+                continue;
+            }
+        };
+        let wire = match &name {
+            Some(lit) => lit.value(),
+            None => wire_name(&ident),
+        };
+        if let Some(other) = params.iter().find(|p| p.wire == wire) {
+            let span = name.as_ref().map_or(ident.span(), LitStr::span);
+            errors.span(
+                span,
+                format!(
+                    "parameters `{}` and `{}` both read request parameter \"{wire}\": rename one, or give it `#[name(\"...\")]`",
+                    other.ident, ident
+                ),
+            );
+        }
+        params.push(Param {
+            ident,
+            wire,
+            ty: (*pat_type.ty).clone(),
+            default,
+        });
+    }
+    params
+}
+
+/// The request name of a Rust parameter name: `r#type` reads `type`, and one
+/// leading `_` is dropped when more follows (`_pass` reads `pass`), as
+/// FlaskSimpleAuth does for Python keywords.
+pub(crate) fn wire_name(ident: &Ident) -> String {
+    let name = ident.to_string();
+    let name = name.strip_prefix("r#").unwrap_or(&name);
+    match name.strip_prefix('_') {
+        Some(rest) if !rest.is_empty() => rest.to_string(),
+        _ => name.to_string(),
+    }
+}
+
+type Taken = (Option<(Attribute, Expr)>, Option<LitStr>);
+
+/// Removes `#[default(..)]` and `#[name(..)]`, keeping the other attributes.
+fn take_attributes(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Taken {
+    let mut default: Option<(Attribute, Expr)> = None;
+    let mut name: Option<LitStr> = None;
+    let mut kept = Vec::new();
+    for attr in attrs.drain(..) {
+        if attr.path().is_ident(DEFAULT) {
+            match attr.parse_args::<Expr>() {
+                Ok(_) if default.is_some() => errors.at(&attr, "`default` given twice: keep one"),
+                Ok(expr) => default = Some((attr, expr)),
+                Err(_) => errors.at(
+                    &attr,
+                    "`default` takes one expression of the parameter's type: `#[default(\"%\")]`",
+                ),
+            }
+        } else if attr.path().is_ident(NAME) {
+            match attr.parse_args::<LitStr>() {
+                Ok(_) if name.is_some() => errors.at(&attr, "`name` given twice: keep one"),
+                Ok(lit) => name = Some(lit),
+                Err(_) => errors.at(
+                    &attr,
+                    "`name` takes the request parameter's name as a string: `#[name(\"x-id\")]`",
+                ),
+            }
+        } else {
+            kept.push(attr);
+        }
+    }
+    *attrs = kept;
+    (default, name)
+}
+
+/// The last segment of a type path, `i64` for `std::primitive::i64`, looking
+/// through references; `None` for other kinds of types.
+pub(crate) fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => {
+            path.path.segments.last().map(|s| s.ident.to_string())
+        }
+        Type::Reference(reference) => type_name(&reference.elem),
+        Type::Group(group) => type_name(&group.elem),
+        Type::Paren(paren) => type_name(&paren.elem),
+        _ => None,
+    }
+}
+
+/// The span to blame for a parameter's type.
+pub(crate) fn type_span(param: &Param) -> Span {
+    param.ty.span()
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    #[test]
+    fn drop_one_leading_underscore_and_raw_prefixes() {
+        let name = |s: &str| wire_name(&syn::parse_str::<Ident>(s).unwrap());
+        assert_eq!(name("_pass"), "pass");
+        assert_eq!(name("_"), "_");
+        assert_eq!(name("__x"), "_x");
+        assert_eq!(name("r#type"), "type");
+        assert_eq!(name("sid"), "sid");
+    }
+
+    #[test]
+    fn take_fsa_attributes_off_and_keep_the_others() {
+        let mut sig: Signature = syn::parse_quote!(fn f(#[default("%")] #[allow(unused)] pattern: String, #[name("x-id")] id: i64));
+        let mut errors = Errors::default();
+        let params = parse(&mut sig, &mut errors);
+        assert!(errors.is_empty());
+        assert_eq!(params[0].wire, "pattern");
+        assert!(params[0].default.is_some());
+        assert_eq!(params[1].wire, "x-id");
+        let rendered = quote::quote!(#sig).to_string();
+        assert!(!rendered.contains("default"));
+        assert!(rendered.contains("allow"));
+    }
+}

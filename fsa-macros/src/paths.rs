@@ -1,0 +1,235 @@
+//! Route paths: Flask's `<sid>` / `<int:sid>` and actix's `{sid}`, turned
+//! into actix's syntax with the converter's pattern.
+
+use crate::diag::Errors;
+use syn::LitStr;
+
+/// A path converter, as Flask's.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Converter {
+    /// One segment, no `/` (the default).
+    String,
+    /// Digits only: `/store/x` and `/store/-1` are 404.
+    Int,
+    /// `digits.digits`.
+    Float,
+    /// Any rest of the path, slashes included.
+    Path,
+    /// A canonical UUID.
+    Uuid,
+}
+
+impl Converter {
+    fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "string" => Self::String,
+            "int" => Self::Int,
+            "float" => Self::Float,
+            "path" => Self::Path,
+            "uuid" => Self::Uuid,
+            _ => return None,
+        })
+    }
+
+    /// The converter's name as written in a path.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::String => "string",
+            Self::Int => "int",
+            Self::Float => "float",
+            Self::Path => "path",
+            Self::Uuid => "uuid",
+        }
+    }
+
+    /// The actix pattern of a segment, `None` for actix's default `[^/]+`.
+    fn pattern(self) -> Option<&'static str> {
+        match self {
+            Self::String => None,
+            Self::Int => Some("[0-9]+"),
+            Self::Float => Some(r"[0-9]+\.[0-9]+"),
+            Self::Path => Some(".+"),
+            Self::Uuid => {
+                Some("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+            }
+        }
+    }
+}
+
+/// One variable of a path.
+pub(crate) struct PathVar {
+    /// The variable's name, which must be a parameter of the function.
+    pub(crate) name: String,
+    /// The converter written in the path, if any.
+    pub(crate) converter: Option<Converter>,
+    /// An actix regex written as `{name:regex}`, kept as is.
+    pub(crate) regex: Option<String>,
+}
+
+enum Piece {
+    Text(String),
+    Var(usize),
+}
+
+/// A parsed route path.
+pub(crate) struct PathTemplate {
+    pieces: Vec<Piece>,
+    /// The variables, in order of appearance.
+    pub(crate) vars: Vec<PathVar>,
+}
+
+impl PathTemplate {
+    /// Parses `lit`, recording mistakes at its span.
+    pub(crate) fn parse(lit: &LitStr, errors: &mut Errors) -> Self {
+        let text = lit.value();
+        let mut template = Self {
+            pieces: Vec::new(),
+            vars: Vec::new(),
+        };
+        if !text.starts_with('/') {
+            errors.at(
+                lit,
+                format!("a route path starts with `/`: write \"/{text}\""),
+            );
+        }
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find(['<', '{']) {
+            template.pieces.push(Piece::Text(rest[..start].to_string()));
+            let close = if rest.as_bytes()[start] == b'<' {
+                '>'
+            } else {
+                '}'
+            };
+            let Some(len) = rest[start..].find(close) else {
+                errors.at(lit, format!("unclosed path variable: add `{close}`"));
+                return template;
+            };
+            let inner = &rest[start + 1..start + len];
+            rest = &rest[start + len + 1..];
+            let var = if close == '>' {
+                parse_flask(inner, lit, errors)
+            } else {
+                parse_actix(inner)
+            };
+            if !is_identifier(&var.name) {
+                errors.at(
+                    lit,
+                    format!(
+                        "path variable `{}` is not an identifier: write `<name>` or `<int:name>`",
+                        var.name
+                    ),
+                );
+            } else if template.vars.iter().any(|v| v.name == var.name) {
+                errors.at(lit, format!("path variable `{}` appears twice", var.name));
+            }
+            template.pieces.push(Piece::Var(template.vars.len()));
+            template.vars.push(var);
+        }
+        template.pieces.push(Piece::Text(rest.to_string()));
+        template
+    }
+
+    /// The actix path, each variable with the pattern of its converter.
+    pub(crate) fn actix_path(&self, converters: &[Option<Converter>]) -> String {
+        let mut out = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Var(i) => {
+                    let var = &self.vars[*i];
+                    let pattern = var.regex.clone().or_else(|| {
+                        converters[*i]
+                            .and_then(Converter::pattern)
+                            .map(String::from)
+                    });
+                    match pattern {
+                        Some(p) => out.push_str(&format!("{{{}:{}}}", var.name, p)),
+                        None => out.push_str(&format!("{{{}}}", var.name)),
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn parse_flask(inner: &str, lit: &LitStr, errors: &mut Errors) -> PathVar {
+    match inner.split_once(':') {
+        None => PathVar {
+            name: inner.trim().to_string(),
+            converter: None,
+            regex: None,
+        },
+        Some((conv, name)) => {
+            let converter = Converter::from_name(conv.trim());
+            if converter.is_none() {
+                errors.at(
+                    lit,
+                    format!(
+                        "unknown converter `{conv}` in `<{inner}>`: expected `string`, `int`, `float`, `path` or `uuid`"
+                    ),
+                );
+            }
+            PathVar {
+                name: name.trim().to_string(),
+                converter,
+                regex: None,
+            }
+        }
+    }
+}
+
+fn parse_actix(inner: &str) -> PathVar {
+    let (name, regex) = match inner.split_once(':') {
+        Some((name, regex)) => (name, Some(regex.to_string())),
+        None => (inner, None),
+    };
+    PathVar {
+        name: name.trim().to_string(),
+        converter: None,
+        regex,
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    fn template(path: &str) -> (PathTemplate, bool) {
+        let mut errors = Errors::default();
+        let t = PathTemplate::parse(&syn::parse_quote!(#path), &mut errors);
+        (t, errors.is_empty())
+    }
+
+    #[test]
+    fn translate_flask_converters_to_actix_patterns() {
+        let (t, ok) = template("/store/<int:sid>/product/<name>");
+        assert!(ok);
+        assert_eq!(
+            t.actix_path(&[Some(Converter::Int), None]),
+            "/store/{sid:[0-9]+}/product/{name}"
+        );
+    }
+
+    #[test]
+    fn keep_actix_variables_and_regexes() {
+        let (t, ok) = template("/a/{x}/{y:[a-z]+}");
+        assert!(ok);
+        assert_eq!(t.actix_path(&[None, None]), "/a/{x}/{y:[a-z]+}");
+    }
+
+    #[test]
+    fn reject_unknown_converters_and_bad_names() {
+        assert!(!template("/a/<bad:x>").1);
+        assert!(!template("/a/<1x>").1);
+        assert!(!template("/a/<x").1);
+        assert!(!template("a").1);
+        assert!(!template("/<x>/<x>").1);
+    }
+}

@@ -1,0 +1,245 @@
+//! Tokens only: a validated route becomes a unit struct implementing the
+//! runtime's sealed `Route` trait, with a static `RouteSpec` and the typed
+//! parameter conversions. Everything else is ordinary runtime code.
+
+use super::parse::{AuthzItem, Pseudo};
+use super::validate::Route;
+use crate::exports::private;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::{spanned::Spanned, ItemFn, Lit};
+
+/// The whole expansion of a valid route.
+pub(crate) fn route(route: &Route) -> TokenStream {
+    let fsa = private();
+    let function = &route.function;
+    let name = &function.sig.ident;
+    let vis = &function.vis;
+    let docs = function.attrs.iter().filter(|a| a.path().is_ident("doc"));
+    let spec = spec(route);
+    let call = call(route);
+    let summary = format!(
+        "fsa route `{} {}`.",
+        route.methods.join(", "),
+        route.attr.path.value()
+    );
+    quote! {
+        #(#docs)*
+        #[doc = ""]
+        #[doc = #summary]
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug)]
+        #vis struct #name;
+
+        const _: () = {
+            static __FSA_SPEC: #fsa::RouteSpec = #spec;
+
+            #[automatically_derived]
+            impl #fsa::Sealed for #name {}
+
+            #[automatically_derived]
+            impl #fsa::Route for #name {
+                fn spec(&self) -> &'static #fsa::RouteSpec {
+                    &__FSA_SPEC
+                }
+
+                fn call<'__fsa>(
+                    &'__fsa self,
+                    __fsa_ctx: &'__fsa mut #fsa::RequestCtx,
+                ) -> #fsa::RouteFuture<'__fsa> {
+                    #call
+                }
+            }
+        };
+    }
+}
+
+/// After an error: the errors, and a stub route of the same name so that
+/// `routes![...]` and `main` raise no unrelated follow-on error (thiserror's
+/// `fallback.rs`).
+pub(crate) fn with_stub(function: &ItemFn, errors: TokenStream) -> TokenStream {
+    let fsa = private();
+    let name = &function.sig.ident;
+    let vis = &function.vis;
+    quote! {
+        #errors
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug)]
+        #vis struct #name;
+        impl #fsa::Sealed for #name {}
+        impl #fsa::Route for #name {
+            fn spec(&self) -> &'static #fsa::RouteSpec {
+                &#fsa::STUB_SPEC
+            }
+            fn call<'__fsa>(
+                &'__fsa self,
+                __fsa_ctx: &'__fsa mut #fsa::RequestCtx,
+            ) -> #fsa::RouteFuture<'__fsa> {
+                #fsa::stub_call(__fsa_ctx)
+            }
+        }
+    }
+}
+
+fn spec(route: &Route) -> TokenStream {
+    let fsa = private();
+    let name = route.function.sig.ident.to_string();
+    let methods = &route.methods;
+    let path = route.attr.path.value();
+    let actix_path = route.path.actix_path(&route.converters);
+    let mut perm_index = 0;
+    let authz: Vec<TokenStream> = route
+        .attr
+        .authz
+        .iter()
+        .flat_map(|(_, items)| items.iter())
+        .map(|item| authz_item(item, route, &mut perm_index))
+        .collect();
+    let authn = match &route.attr.authn {
+        Some((_, schemes)) => quote!(::core::option::Option::Some(&[#(#schemes),*])),
+        None => quote!(::core::option::Option::None),
+    };
+    let realm = match &route.attr.realm {
+        Some((_, realm)) => quote!(::core::option::Option::Some(#realm)),
+        None => quote!(::core::option::Option::None),
+    };
+    let params = route
+        .params
+        .iter()
+        .zip(&route.in_path)
+        .map(|(param, in_path)| {
+            let wire = &param.wire;
+            let rust_name = param.ident.to_string();
+            let ty = &param.ty;
+            let has_default = param.default.is_some();
+            quote_spanned! {ty.span()=>
+                #fsa::ParamSpec {
+                    name: #wire,
+                    rust_name: #rust_name,
+                    in_path: #in_path,
+                    has_default: #has_default,
+                    kind: <#ty as #fsa::Param>::KIND,
+                    type_name: #fsa::type_name::<#ty>,
+                    type_id: #fsa::type_id::<#ty>,
+                }
+            }
+        });
+    quote! {
+        #fsa::RouteSpec {
+            name: #name,
+            methods: &[#(#methods),*],
+            path: #path,
+            actix_path: #actix_path,
+            authz: &[#(#authz),*],
+            authn: #authn,
+            realm: #realm,
+            params: &[#(#params),*],
+            module: ::core::module_path!(),
+        }
+    }
+}
+
+fn authz_item(item: &AuthzItem, route: &Route, perm_index: &mut usize) -> TokenStream {
+    let fsa = private();
+    match item {
+        AuthzItem::Pseudo(Pseudo::Open, _) => quote!(#fsa::AuthzItem::Open),
+        AuthzItem::Pseudo(Pseudo::Auth, _) => quote!(#fsa::AuthzItem::Auth),
+        AuthzItem::Pseudo(Pseudo::Close, _) => quote!(#fsa::AuthzItem::Close),
+        AuthzItem::Group(name) => quote!(#fsa::AuthzItem::Group(#name)),
+        AuthzItem::IntGroup(int) => {
+            let name = int.base10_digits();
+            quote!(#fsa::AuthzItem::Group(#name))
+        }
+        AuthzItem::Perm(perm) => {
+            let domain = &perm.domain;
+            let index = *perm_index;
+            *perm_index += 1;
+            let params = &route.perm_params[index];
+            let vars = params.iter().map(|&i| route.params[i].ident.to_string());
+            let mode = match &perm.mode {
+                Some(Lit::Str(s)) => quote!(::core::option::Option::Some(#s)),
+                Some(Lit::Int(i)) => {
+                    let digits = i.base10_digits();
+                    quote!(::core::option::Option::Some(#digits))
+                }
+                _ => quote!(::core::option::Option::None),
+            };
+            quote! {
+                #fsa::AuthzItem::Perm(#fsa::PermSpec {
+                    domain: #domain,
+                    vars: &[#(#vars),*],
+                    params: &[#(#params),*],
+                    index: #index,
+                    mode: #mode,
+                })
+            }
+        }
+        AuthzItem::Any(_, items) | AuthzItem::All(_, items) => {
+            let items = items.iter().map(|i| authz_item(i, route, perm_index));
+            if matches!(item, AuthzItem::Any(..)) {
+                quote!(#fsa::AuthzItem::Any(&[#(#items),*]))
+            } else {
+                quote!(#fsa::AuthzItem::All(&[#(#items),*]))
+            }
+        }
+    }
+}
+
+/// The body of `Route::call`: convert every parameter (collecting every
+/// problem), check object permissions on the converted values, call the
+/// handler, turn its result into a response.
+fn call(route: &Route) -> TokenStream {
+    let fsa = private();
+    let mut function = route.function.clone();
+    function.vis = syn::Visibility::Inherited;
+    function.attrs.retain(|a| !a.path().is_ident("doc"));
+    let name = &function.sig.ident;
+    let slots: Vec<_> = (0..route.params.len())
+        .map(|i| format_ident!("__fsa_p{}", i))
+        .collect();
+    let conversions = route.params.iter().enumerate().map(|(i, param)| {
+        let ty = &param.ty;
+        let slot = &slots[i];
+        match &param.default {
+            Some((_, expr)) => {
+                let default = quote_spanned!(expr.span()=> ::core::convert::Into::into(#expr));
+                quote_spanned! {ty.span()=>
+                    let #slot = __fsa_ctx.param_or::<#ty>(#i, || #default);
+                }
+            }
+            None => quote_spanned! {ty.span()=>
+                let #slot = __fsa_ctx.param::<#ty>(#i);
+            },
+        }
+    });
+    let idents: Vec<_> = route.params.iter().map(|p| &p.ident).collect();
+    let perms = route.perm_params.iter().map(|indexes| {
+        let values = indexes.iter().map(|&i| {
+            let ident = &route.params[i].ident;
+            let ty = &route.params[i].ty;
+            quote_spanned!(ty.span()=> #fsa::perm_value(&#ident))
+        });
+        quote!(&[#(#values),*])
+    });
+    let perms = if route.perm_params.is_empty() {
+        quote!()
+    } else {
+        quote!(__fsa_ctx.check_perms(&[#(#perms),*]).await?;)
+    };
+    let invoke = if function.sig.asyncness.is_some() {
+        quote!(#name(#(#idents),*).await)
+    } else {
+        quote!(#name(#(#idents),*))
+    };
+    quote! {
+        ::std::boxed::Box::pin(async move {
+            #function
+            #(#conversions)*
+            __fsa_ctx.params_done()?;
+            #(let #idents = #fsa::checked(#slots);)*
+            #perms
+            let __fsa_output = #invoke;
+            __fsa_ctx.respond(__fsa_output)
+        })
+    }
+}

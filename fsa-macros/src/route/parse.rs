@@ -1,0 +1,350 @@
+//! The route attribute, parsed into a model that keeps every token's span.
+
+use proc_macro2::Span;
+use syn::{
+    bracketed, parenthesized, parse::ParseStream, punctuated::Punctuated, Ident, Lit, LitInt,
+    LitStr, Token,
+};
+
+/// The options of a route attribute, as spelled in the source.
+pub(crate) mod key {
+    pub(crate) const AUTHZ: &str = "authz";
+    pub(crate) const AUTHN: &str = "authn";
+    pub(crate) const REALM: &str = "realm";
+    pub(crate) const METHOD: &str = "method";
+}
+
+/// `#[get("/path", authz = ..., authn = ..., realm = ...)]`.
+pub(crate) struct RouteAttr {
+    /// The path literal.
+    pub(crate) path: LitStr,
+    /// `method = "..."` items of `#[route]`.
+    pub(crate) methods: Vec<LitStr>,
+    /// `authz = ...`, with its key for messages.
+    pub(crate) authz: Option<(Ident, Vec<AuthzItem>)>,
+    /// `authn = ...`: the schemes of this route.
+    pub(crate) authn: Option<(Ident, Vec<LitStr>)>,
+    /// `realm = "..."`.
+    pub(crate) realm: Option<(Ident, LitStr)>,
+    /// Whether `method = ...` is allowed (only in `#[route]`).
+    pub(crate) allow_method: bool,
+}
+
+/// The pseudo-groups, with FlaskSimpleAuth's aliases.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Pseudo {
+    /// `OPEN`, `NOAUTH`: no authentication.
+    Open,
+    /// `AUTH`, `AUTHENTICATED`: any authenticated user.
+    Auth,
+    /// `CLOSE`, `NOBODY`: nobody.
+    Close,
+}
+
+/// One item of `authz`.
+pub(crate) enum AuthzItem {
+    /// `"OPEN"`, `"AUTH"`, `"CLOSE"` or an alias.
+    Pseudo(Pseudo, LitStr),
+    /// A group name (or an OAuth scope on `authn = "oauth"` routes).
+    Group(LitStr),
+    /// An integer group.
+    IntGroup(LitInt),
+    /// An object permission tuple.
+    Perm(Perm),
+    /// `any(...)`: one of the items must pass.
+    Any(Ident, Vec<AuthzItem>),
+    /// `all(...)`: every item must pass.
+    All(Ident, Vec<AuthzItem>),
+}
+
+/// `("domain", "var", "mode")`.
+pub(crate) struct Perm {
+    /// The span of the whole tuple.
+    pub(crate) span: Span,
+    /// The permission domain, registered with `object_perms`.
+    pub(crate) domain: LitStr,
+    /// `"sid"` or `"a:b"`; `None` means the first parameter.
+    pub(crate) vars: Option<LitStr>,
+    /// The mode given to the hook.
+    pub(crate) mode: Option<Lit>,
+}
+
+impl RouteAttr {
+    /// Parses the attribute; `allow_method` for `#[route]`.
+    pub(crate) fn parse_with(input: ParseStream, allow_method: bool) -> syn::Result<Self> {
+        if input.is_empty() {
+            return Err(input
+                .error("a route needs a path and `authz`: write `(\"/path\", authz = \"AUTH\")`"));
+        }
+        let path: LitStr = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "a route starts with its path: `(\"/path\", authz = ...)`",
+            )
+        })?;
+        let mut attr = RouteAttr {
+            path,
+            methods: Vec::new(),
+            authz: None,
+            authn: None,
+            realm: None,
+            allow_method,
+        };
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            let key: Ident = input.call(syn::ext::IdentExt::parse_any)?;
+            input
+                .parse::<Token![=]>()
+                .map_err(|e| syn::Error::new(e.span(), format!("expected `=` after `{key}`")))?;
+            attr.parse_option(key, input)?;
+        }
+        Ok(attr)
+    }
+
+    fn parse_option(&mut self, key: Ident, input: ParseStream) -> syn::Result<()> {
+        let name = key.to_string();
+        let twice =
+            |key: &Ident| syn::Error::new(key.span(), format!("`{key}` given twice: keep one"));
+        match name.as_str() {
+            key::AUTHZ => {
+                let items = parse_authz(input)?;
+                if self.authz.is_some() {
+                    return Err(twice(&key));
+                }
+                self.authz = Some((key, items));
+            }
+            key::AUTHN => {
+                let schemes = parse_authn(input)?;
+                if self.authn.is_some() {
+                    return Err(twice(&key));
+                }
+                self.authn = Some((key, schemes));
+            }
+            key::REALM => {
+                let realm: LitStr = input.parse().map_err(|e| {
+                    syn::Error::new(e.span(), "`realm` is a string: `realm = \"acme-mfa\"`")
+                })?;
+                if self.realm.is_some() {
+                    return Err(twice(&key));
+                }
+                self.realm = Some((key, realm));
+            }
+            key::METHOD if self.allow_method => {
+                let method: LitStr = input.parse().map_err(|e| {
+                    syn::Error::new(e.span(), "`method` is a string: `method = \"GET\"`")
+                })?;
+                self.methods.push(method);
+            }
+            _ => {
+                let allowed = if self.allow_method {
+                    "`method`, `authz`, `authn` or `realm`"
+                } else {
+                    "`authz`, `authn` or `realm`"
+                };
+                let hint = if name == key::METHOD {
+                    " (several methods: use `#[route(\"/path\", method = \"GET\", method = \"POST\", ...)]`)"
+                } else {
+                    ""
+                };
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("unknown route option `{key}`: expected {allowed}{hint}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+const AUTHZ_FORMS: &str = "expected a group name \"employee\", an integer group, \"OPEN\", \"AUTH\", \"CLOSE\", an object permission (\"domain\", \"var\", \"mode\"), any(...), all(...), or a list [...] of these";
+
+fn parse_authz(input: ParseStream) -> syn::Result<Vec<AuthzItem>> {
+    if input.peek(syn::token::Bracket) {
+        let content;
+        let bracket = bracketed!(content in input);
+        let items = parse_items(&content)?;
+        if items.is_empty() {
+            return Err(syn::Error::new(
+                bracket.span.join(),
+                "empty `authz` list: name who may call this route, e.g. `authz = \"AUTH\"`",
+            ));
+        }
+        Ok(items)
+    } else {
+        Ok(vec![parse_item(input)?])
+    }
+}
+
+fn parse_items(input: ParseStream) -> syn::Result<Vec<AuthzItem>> {
+    let items = Punctuated::<AuthzItem, Token![,]>::parse_terminated_with(input, parse_item)?;
+    Ok(items.into_iter().collect())
+}
+
+fn parse_item(input: ParseStream) -> syn::Result<AuthzItem> {
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        return classify(lit);
+    }
+    if input.peek(LitInt) {
+        return Ok(AuthzItem::IntGroup(input.parse()?));
+    }
+    if input.peek(syn::token::Paren) {
+        return parse_perm(input).map(AuthzItem::Perm);
+    }
+    if input.peek(Ident) && input.peek2(syn::token::Paren) {
+        let ident: Ident = input.parse()?;
+        let combinator = ident.to_string();
+        if combinator == "any" || combinator == "all" {
+            let content;
+            let parens = parenthesized!(content in input);
+            let items = parse_items(&content)?;
+            if items.is_empty() {
+                return Err(syn::Error::new(
+                    parens.span.join(),
+                    format!("empty `{combinator}(...)`: give it at least one item"),
+                ));
+            }
+            return Ok(if combinator == "any" {
+                AuthzItem::Any(ident, items)
+            } else {
+                AuthzItem::All(ident, items)
+            });
+        }
+        return Err(syn::Error::new(
+            ident.span(),
+            format!("unknown authz combinator `{ident}`: expected `any(...)` or `all(...)`"),
+        ));
+    }
+    if input.peek(syn::token::Bracket) {
+        return Err(input.error("a list inside `authz`: use `all(...)` or `any(...)` to nest"));
+    }
+    Err(input.error(format!("unexpected `authz` item: {AUTHZ_FORMS}")))
+}
+
+fn classify(lit: LitStr) -> syn::Result<AuthzItem> {
+    let pseudo = match lit.value().as_str() {
+        "OPEN" | "NOAUTH" => Pseudo::Open,
+        "AUTH" | "AUTHENTICATED" => Pseudo::Auth,
+        "CLOSE" | "NOBODY" => Pseudo::Close,
+        deprecated @ ("ANY" | "ALL" | "NONE") => {
+            let instead = match deprecated {
+                "ANY" => "OPEN",
+                "ALL" => "AUTH",
+                _ => "CLOSE",
+            };
+            return Err(syn::Error::new(
+                lit.span(),
+                format!("\"{deprecated}\" is deprecated in FlaskSimpleAuth: write \"{instead}\""),
+            ));
+        }
+        "" => {
+            return Err(syn::Error::new(
+                lit.span(),
+                "empty group name: name a group, or write \"AUTH\"",
+            ))
+        }
+        _ => return Ok(AuthzItem::Group(lit)),
+    };
+    Ok(AuthzItem::Pseudo(pseudo, lit))
+}
+
+fn parse_perm(input: ParseStream) -> syn::Result<Perm> {
+    let content;
+    let parens = parenthesized!(content in input);
+    let span = parens.span.join();
+    let lits = Punctuated::<Lit, Token![,]>::parse_terminated(&content)?;
+    let mut lits = lits.into_iter();
+    let string = |lit: Option<Lit>, what: &str| -> syn::Result<Option<LitStr>> {
+        match lit {
+            None => Ok(None),
+            Some(Lit::Str(s)) => Ok(Some(s)),
+            Some(other) => Err(syn::Error::new(
+                other.span(),
+                format!("the {what} of an object permission is a string"),
+            )),
+        }
+    };
+    let domain = string(lits.next(), "domain")?.ok_or_else(|| {
+        syn::Error::new(
+            span,
+            "an object permission names its domain: (\"store\", \"sid\", \"manager\")",
+        )
+    })?;
+    let vars = string(lits.next(), "variable")?;
+    let mode = match lits.next() {
+        None => None,
+        Some(lit @ (Lit::Str(_) | Lit::Int(_))) => Some(lit),
+        Some(other) => {
+            return Err(syn::Error::new(
+                other.span(),
+                "the mode of an object permission is a string or an integer",
+            ))
+        }
+    };
+    if let Some(extra) = lits.next() {
+        return Err(syn::Error::new(
+            extra.span(),
+            "an object permission has at most 3 items: (\"domain\", \"var\", \"mode\")",
+        ));
+    }
+    Ok(Perm {
+        span,
+        domain,
+        vars,
+        mode,
+    })
+}
+
+fn parse_authn(input: ParseStream) -> syn::Result<Vec<LitStr>> {
+    let not_a_scheme = |span| {
+        syn::Error::new(
+            span,
+            "`authn` is a scheme name or a list of them: `authn = \"basic\"` or `authn = [\"token\", \"basic\"]`",
+        )
+    };
+    if input.peek(syn::token::Bracket) {
+        let content;
+        let bracket = bracketed!(content in input);
+        let mut schemes = Vec::new();
+        while !content.is_empty() {
+            let lit: LitStr = content.parse().map_err(|e| not_a_scheme(e.span()))?;
+            schemes.push(lit);
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+        if schemes.is_empty() {
+            return Err(not_a_scheme(bracket.span.join()));
+        }
+        Ok(schemes)
+    } else {
+        let lit: LitStr = input.parse().map_err(|e| not_a_scheme(e.span()))?;
+        Ok(vec![lit])
+    }
+}
+
+impl AuthzItem {
+    /// The span to point at for this item.
+    pub(crate) fn span(&self) -> Span {
+        match self {
+            Self::Pseudo(_, lit) | Self::Group(lit) => lit.span(),
+            Self::IntGroup(lit) => lit.span(),
+            Self::Perm(perm) => perm.span,
+            Self::Any(ident, _) | Self::All(ident, _) => ident.span(),
+        }
+    }
+
+    /// Visits this item and the items nested in it.
+    pub(crate) fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a AuthzItem)) {
+        visit(self);
+        if let Self::Any(_, items) | Self::All(_, items) = self {
+            for item in items {
+                item.walk(visit);
+            }
+        }
+    }
+}

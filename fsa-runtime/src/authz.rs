@@ -1,0 +1,192 @@
+//! Authorization: groups (checked right after authentication) and object
+//! permissions (checked on converted parameters), with `any`/`all`.
+//!
+//! Every answer of a hook is cached, negative ones included.
+
+use crate::{
+    cache::{Cached, Kind},
+    errors::ErrorResponse,
+    fsa::State,
+    params::PermValue,
+    passwords::guard_hook,
+    route::{AuthzItem, PermSpec},
+};
+use actix_web::http::StatusCode;
+use std::{future::Future, pin::Pin};
+
+/// The outcome of one authorization item.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    Pass,
+    /// 403, with the reason.
+    Forbidden(String),
+    /// The object does not exist (`FSA_NOT_FOUND_ERROR`).
+    NotFound,
+}
+
+/// Whether `item` needs converted parameters (contains an object permission).
+pub(crate) fn needs_params(item: &AuthzItem) -> bool {
+    match item {
+        AuthzItem::Perm(_) => true,
+        AuthzItem::Any(items) | AuthzItem::All(items) => items.iter().any(needs_params),
+        _ => false,
+    }
+}
+
+/// Checks the items that need no parameter: groups, and `any`/`all` of groups.
+pub(crate) async fn check_groups(
+    state: &State,
+    login: &str,
+    items: &'static [AuthzItem],
+) -> Result<(), ErrorResponse> {
+    for item in items.iter().filter(|i| !needs_params(i)) {
+        verdict_to_result(state, eval(state, login, item, &[]).await?)?;
+    }
+    Ok(())
+}
+
+/// Checks the items that need parameters, in `authz` order; `values[i]` are
+/// the values of the route's `i`-th object permission.
+pub(crate) async fn check_perms(
+    state: &State,
+    login: &str,
+    items: &'static [AuthzItem],
+    values: &[&[&dyn PermValue]],
+) -> Result<(), ErrorResponse> {
+    for item in items.iter().filter(|i| needs_params(i)) {
+        verdict_to_result(state, eval(state, login, item, values).await?)?;
+    }
+    Ok(())
+}
+
+fn verdict_to_result(state: &State, verdict: Verdict) -> Result<(), ErrorResponse> {
+    match verdict {
+        Verdict::Pass => Ok(()),
+        Verdict::Forbidden(reason) => Err(ErrorResponse::forbidden(reason)),
+        Verdict::NotFound => Err(ErrorResponse::with_status(
+            "object not found",
+            StatusCode::from_u16(state.config.not_found_error).unwrap_or(StatusCode::NOT_FOUND),
+        )),
+    }
+}
+
+type VerdictFuture<'a> = Pin<Box<dyn Future<Output = Result<Verdict, ErrorResponse>> + 'a>>;
+
+fn eval<'a>(
+    state: &'a State,
+    login: &'a str,
+    item: &'static AuthzItem,
+    values: &'a [&'a [&'a dyn PermValue]],
+) -> VerdictFuture<'a> {
+    Box::pin(async move {
+        Ok(match item {
+            AuthzItem::Open | AuthzItem::Auth => Verdict::Pass,
+            AuthzItem::Close => Verdict::Forbidden("currently closed route".into()),
+            AuthzItem::Group(group) => {
+                if in_group(state, login, group).await? {
+                    Verdict::Pass
+                } else {
+                    Verdict::Forbidden(format!("not in group \"{group}\""))
+                }
+            }
+            AuthzItem::Perm(perm) => {
+                let values = values.get(perm.index).copied().unwrap_or_default();
+                match object_perm(state, login, perm, values).await? {
+                    Some(true) => Verdict::Pass,
+                    Some(false) => Verdict::Forbidden(format!("no \"{}\" permission", perm.domain)),
+                    None => Verdict::NotFound,
+                }
+            }
+            AuthzItem::All(items) => {
+                for item in *items {
+                    let verdict = eval(state, login, item, values).await?;
+                    if verdict != Verdict::Pass {
+                        return Ok(verdict);
+                    }
+                }
+                Verdict::Pass
+            }
+            AuthzItem::Any(items) => {
+                let mut failures = Vec::new();
+                for item in *items {
+                    match eval(state, login, item, values).await? {
+                        Verdict::Pass => return Ok(Verdict::Pass),
+                        failure => failures.push(failure),
+                    }
+                }
+                // Not found only when every alternative said so.
+                if failures.iter().all(|f| *f == Verdict::NotFound) {
+                    Verdict::NotFound
+                } else {
+                    Verdict::Forbidden("no alternative of any(...) is granted".into())
+                }
+            }
+        })
+    })
+}
+
+/// Whether `login` is in `group`: its `group_check` hook, else
+/// `user_in_group`; cached.
+pub(crate) async fn in_group(
+    state: &State,
+    login: &str,
+    group: &str,
+) -> Result<bool, ErrorResponse> {
+    let hooks = &state.hooks;
+    let (key, future) = if let Some(hook) = hooks.group_checks.get(group) {
+        (
+            state.cache.key(Kind::GroupCheck, &[group, login]),
+            hook(login),
+        )
+    } else if let Some(hook) = &hooks.user_in_group {
+        (
+            state.cache.key(Kind::UserInGroup, &[group, login]),
+            hook(login, group),
+        )
+    } else {
+        return Err(ErrorResponse::internal(format!(
+            "cannot check group {group}"
+        )));
+    };
+    let hook_name = format!("group check for {group}");
+    let cached = state
+        .cache
+        .get_or_compute(key, async {
+            guard_hook(&hook_name, future).await.map(Cached::Bool)
+        })
+        .await?;
+    Ok(matches!(cached, Cached::Bool(true)))
+}
+
+/// The answer of the domain's permission hook; cached on the debug form of
+/// the values.
+async fn object_perm(
+    state: &State,
+    login: &str,
+    perm: &PermSpec,
+    values: &[&dyn PermValue],
+) -> Result<Option<bool>, ErrorResponse> {
+    let Some(hook) = state.hooks.object_perms.get(perm.domain) else {
+        return Err(ErrorResponse::internal(format!(
+            "missing object permission checker for {}",
+            perm.domain
+        )));
+    };
+    let rendered = format!("{values:?}");
+    let key = state.cache.key(
+        Kind::Perm,
+        &[perm.domain, login, perm.mode.unwrap_or(""), &rendered],
+    );
+    let cached = state
+        .cache
+        .get_or_compute(key, async {
+            guard_hook("permission check", (hook.call)(login, values, perm.mode))
+                .await
+                .map(Cached::Perm)
+        })
+        .await?;
+    Ok(match cached {
+        Cached::Perm(answer) => answer,
+        _ => None,
+    })
+}

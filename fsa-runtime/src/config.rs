@@ -1,0 +1,765 @@
+//! Configuration: FlaskSimpleAuth's `FSA_*` directives, read from a TOML
+//! file and overridden by environment variables of the same names.
+//!
+//! ```toml
+//! FSA_MODE = "dev"
+//! FSA_AUTH = ["token", "basic"]
+//! FSA_TOKEN_TYPE = "jwt"
+//! FSA_TOKEN_SECRET = { env = "ACME_SECRET" }   # taken from the environment
+//! ```
+//!
+//! Every value is checked when read: an unknown `FSA_*` name or a bad value
+//! is a [`ConfigError`] naming it, before the server listens.
+
+use crate::errors::{ConfigError, ErrorFormat};
+use std::collections::BTreeMap;
+use toml::Value;
+
+/// Verbosity (`FSA_MODE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Mode {
+    /// `prod`: no debugging headers.
+    #[default]
+    Prod,
+    /// `dev`: `FSA-Request`, `FSA-User` and `FSA-Delay` headers.
+    Dev,
+    /// `debug` (= `debug1`) to `debug4`: dev, with more logs.
+    Debug(u8),
+}
+
+/// Token format (`FSA_TOKEN_TYPE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenType {
+    /// `realm:user:limit:signature`.
+    Fsa,
+    /// JSON Web Tokens.
+    Jwt,
+}
+
+/// Where tokens travel (`FSA_TOKEN_CARRIER`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenCarrier {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// A cookie.
+    Cookie,
+    /// A custom header.
+    Header,
+    /// A request parameter.
+    Param,
+}
+
+/// Every setting, typed, with FlaskSimpleAuth's defaults.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Config {
+    /// `FSA_MODE`, default `prod`.
+    pub mode: Mode,
+    /// `FSA_LOGGING_LEVEL`, default `info`.
+    pub logging_level: String,
+    /// `FSA_SECURE`: refuse plain HTTP from non-loopback peers (true).
+    pub secure: bool,
+    /// `FSA_SERVER_ERROR`: status of fsa's internal errors (500).
+    pub server_error: u16,
+    /// `FSA_NOT_FOUND_ERROR`: status when an object is unknown (404).
+    pub not_found_error: u16,
+    /// `FSA_ERROR_RESPONSE`: `plain`, `json` or `json:KEY`.
+    pub error_response: ErrorFormat,
+    /// `FSA_AUTH`, expanded: the schemes tried, in order.
+    pub auth: Vec<String>,
+    /// `FSA_AUTH_DEFAULT`: schemes of routes without `authn`.
+    pub auth_default: Option<Vec<String>>,
+    /// `FSA_REALM`, default the application's name.
+    pub realm: Option<String>,
+    /// `FSA_FAKE_LOGIN` (`LOGIN`).
+    pub fake_login: String,
+    /// `FSA_PARAM_USER` (`USER`).
+    pub param_user: String,
+    /// `FSA_PARAM_PASS` (`PASS`).
+    pub param_pass: String,
+    /// `FSA_HTTPD_HEADER` (fsa's own): the trusted header set by a fronting
+    /// web server for `httpd` authentication; unset by default.
+    pub httpd_header: Option<String>,
+    /// `FSA_TOKEN_TYPE`: `fsa` (default), `jwt`, or none.
+    pub token_type: Option<TokenType>,
+    /// `FSA_TOKEN_ALGO`: `blake2s` (fsa) or `HS256` (jwt) by default.
+    pub token_algo: Option<String>,
+    /// `FSA_TOKEN_CARRIER` (`bearer`).
+    pub token_carrier: TokenCarrier,
+    /// `FSA_TOKEN_NAME`, default per carrier.
+    pub token_name: Option<String>,
+    /// `FSA_TOKEN_DELAY` in minutes (60).
+    pub token_delay: f64,
+    /// `FSA_TOKEN_GRACE` in minutes (0).
+    pub token_grace: f64,
+    /// `FSA_TOKEN_LENGTH`: fsa signature bytes kept (16).
+    pub token_length: usize,
+    /// `FSA_TOKEN_SECRET`: random per process when unset.
+    pub token_secret: Option<String>,
+    /// `FSA_TOKEN_SIGN`: private key of public-key JWT algorithms.
+    pub token_sign: Option<String>,
+    /// `FSA_TOKEN_RENEWAL`: cookie renewal fraction (0).
+    pub token_renewal: f64,
+    /// `FSA_TOKEN_ISSUER`.
+    pub token_issuer: Option<String>,
+    /// `FSA_PASSWORD_SCHEME`: `bcrypt` (default), `argon2`, `plaintext`, or none.
+    pub password_scheme: Option<String>,
+    /// `FSA_PASSWORD_OPTS`: scheme options (`rounds` for bcrypt...).
+    pub password_opts: BTreeMap<String, Value>,
+    /// `FSA_PASSWORD_LENGTH`: minimal length for `hash_password` (0).
+    pub password_length: usize,
+    /// `FSA_PASSWORD_RE`: regexes a new password must match.
+    pub password_re: Vec<String>,
+    /// `FSA_AUTHZ_GROUPS`: declared groups.
+    pub authz_groups: Vec<String>,
+    /// `FSA_AUTHZ_SCOPES`: declared OAuth scopes.
+    pub authz_scopes: Vec<String>,
+    /// `FSA_REJECT_UNEXPECTED_PARAM` (true).
+    pub reject_unexpected_param: bool,
+    /// `FSA_CACHE`: `ttl` (default) or `none`.
+    pub cache: String,
+    /// `FSA_CACHE_SIZE` (262144).
+    pub cache_size: usize,
+    /// `FSA_CACHE_OPTS`: `ttl` in seconds (600).
+    pub cache_ttl: u64,
+    /// `FSA_CACHE_PREFIX`.
+    pub cache_prefix: Option<String>,
+    /// `FSA_MAX_BODY` (fsa's own): largest request body read, in bytes
+    /// (2 MiB); larger bodies get 413.
+    pub max_body: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Prod,
+            logging_level: "info".into(),
+            secure: true,
+            server_error: 500,
+            not_found_error: 404,
+            error_response: ErrorFormat::Plain,
+            auth: Vec::new(),
+            auth_default: None,
+            realm: None,
+            fake_login: "LOGIN".into(),
+            param_user: "USER".into(),
+            param_pass: "PASS".into(),
+            httpd_header: None,
+            token_type: Some(TokenType::Fsa),
+            token_algo: None,
+            token_carrier: TokenCarrier::Bearer,
+            token_name: None,
+            token_delay: 60.0,
+            token_grace: 0.0,
+            token_length: 16,
+            token_secret: None,
+            token_sign: None,
+            token_renewal: 0.0,
+            token_issuer: None,
+            password_scheme: Some("bcrypt".into()),
+            password_opts: BTreeMap::new(),
+            password_length: 0,
+            password_re: Vec::new(),
+            authz_groups: Vec::new(),
+            authz_scopes: Vec::new(),
+            reject_unexpected_param: true,
+            cache: "ttl".into(),
+            cache_size: 262_144,
+            cache_ttl: 600,
+            cache_prefix: None,
+            max_body: 2 * 1024 * 1024,
+        }
+    }
+}
+
+/// FlaskSimpleAuth directives that have no meaning in fsa, and why.
+const NOT_APPLICABLE: &[(&str, &str)] = &[
+    (
+        "FSA_LOCAL",
+        "Rust has no thread-local request proxies: each request has its own context",
+    ),
+    (
+        "FSA_HTTP_AUTH_OPTS",
+        "Flask-HTTPAuth schemes do not exist in fsa",
+    ),
+    (
+        "FSA_KEEP_USER_ERRORS",
+        "a panic or error in user code is always a 500 for that request only",
+    ),
+    (
+        "FSA_CACHED_OPTS",
+        "the cache is configured with FSA_CACHE, FSA_CACHE_SIZE and FSA_CACHE_OPTS",
+    ),
+    (
+        "FSA_ALLOW_DEPRECATION",
+        "deprecated forms are compile errors that say what to write instead",
+    ),
+    (
+        "FSA_GET_USER_PASS",
+        "hooks are registered in code: `.get_user_pass(f)`",
+    ),
+    (
+        "FSA_AUTHENTICATION",
+        "hooks are registered in code: `.authentication(\"name\", f)`",
+    ),
+    (
+        "FSA_GROUP_CHECK",
+        "hooks are registered in code: `.group_check(\"group\", f)`",
+    ),
+    (
+        "FSA_USER_IN_GROUP",
+        "hooks are registered in code: `.user_in_group(f)`",
+    ),
+    (
+        "FSA_OBJECT_PERMS",
+        "hooks are registered in code: `.object_perms(\"domain\", f)`",
+    ),
+    (
+        "FSA_PASSWORD_QUALITY",
+        "hooks are registered in code: `.password_quality(f)`",
+    ),
+    (
+        "FSA_PASSWORD_CHECK",
+        "hooks are registered in code: `.password_check(f)`",
+    ),
+    ("FSA_CAST", "parameter types implement a trait: see `Param`"),
+    (
+        "FSA_SPECIAL_PARAMETER",
+        "parameter types implement a trait: see `Param`",
+    ),
+    ("FSA_BEFORE_REQUEST", "hooks are registered in code"),
+    ("FSA_BEFORE_EXEC", "hooks are registered in code"),
+    ("FSA_AFTER_REQUEST", "hooks are registered in code"),
+    ("FSA_ADD_HEADERS", "hooks are registered in code"),
+    ("FSA_PATH_CHECK", "hooks are registered in code"),
+    (
+        "FSA_JSON_CONVERTER",
+        "JSON goes through serde: implement `Serialize`",
+    ),
+    (
+        "FSA_JSON_ALLSTR",
+        "JSON goes through serde: implement `Serialize`",
+    ),
+];
+
+/// FlaskSimpleAuth directives fsa does not implement yet.
+const NOT_YET: &[&str] = &[
+    "FSA_DEFAULT_CONTENT_TYPE",
+    "FSA_JSON_STREAMING",
+    "FSA_HANDLE_ALL_ERRORS",
+    "FSA_401_REDIRECT",
+    "FSA_URL_NAME",
+    "FSA_CORS",
+    "FSA_CORS_OPTS",
+];
+
+type Setter = fn(&mut Config, &str, &Value) -> Result<(), String>;
+
+/// Each directive fsa reads, with its parser.
+const DIRECTIVES: &[(&str, Setter)] = &[
+    ("FSA_MODE", |c, n, v| {
+        c.mode = match string(n, v)?.as_str() {
+            "prod" => Mode::Prod,
+            "dev" => Mode::Dev,
+            "debug" | "debug1" => Mode::Debug(1),
+            "debug2" => Mode::Debug(2),
+            "debug3" => Mode::Debug(3),
+            "debug4" => Mode::Debug(4),
+            other => return Err(format!(
+                "{n}: unexpected mode \"{other}\": expected prod, dev, debug or debug1 to debug4"
+            )),
+        };
+        Ok(())
+    }),
+    ("FSA_LOGGING_LEVEL", |c, n, v| {
+        let level = match v {
+            Value::Integer(i) => match i {
+                0..=10 => "debug",
+                11..=20 => "info",
+                21..=30 => "warn",
+                _ => "error",
+            }
+            .to_string(),
+            _ => string(n, v)?.to_ascii_lowercase(),
+        };
+        match level.as_str() {
+            "trace" | "debug" | "info" | "warn" | "warning" | "error" | "critical" => {
+                c.logging_level = level;
+                Ok(())
+            }
+            other => Err(format!(
+                "{n}: unexpected level \"{other}\": expected debug, info, warn or error"
+            )),
+        }
+    }),
+    ("FSA_SECURE", |c, n, v| Ok(c.secure = boolean(n, v)?)),
+    ("FSA_SERVER_ERROR", |c, n, v| {
+        Ok(c.server_error = status(n, v)?)
+    }),
+    ("FSA_NOT_FOUND_ERROR", |c, n, v| {
+        Ok(c.not_found_error = status(n, v)?)
+    }),
+    ("FSA_ERROR_RESPONSE", |c, n, v| {
+        c.error_response = ErrorFormat::parse(&string(n, v)?)?;
+        Ok(())
+    }),
+    ("FSA_AUTH", |c, n, v| {
+        c.auth = expand_auth(n, v)?;
+        Ok(())
+    }),
+    ("FSA_AUTH_DEFAULT", |c, n, v| {
+        let schemes = match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(_) => strings(n, v)?,
+            _ => return Err(format!("{n}: expected a scheme name or a list of them")),
+        };
+        c.auth_default = Some(expand_password(schemes));
+        Ok(())
+    }),
+    ("FSA_REALM", |c, n, v| Ok(c.realm = Some(nonempty(n, v)?))),
+    ("FSA_FAKE_LOGIN", |c, n, v| {
+        Ok(c.fake_login = nonempty(n, v)?)
+    }),
+    ("FSA_PARAM_USER", |c, n, v| {
+        Ok(c.param_user = nonempty(n, v)?)
+    }),
+    ("FSA_PARAM_PASS", |c, n, v| {
+        Ok(c.param_pass = nonempty(n, v)?)
+    }),
+    ("FSA_HTTPD_HEADER", |c, n, v| {
+        Ok(c.httpd_header = Some(nonempty(n, v)?))
+    }),
+    ("FSA_TOKEN_TYPE", |c, n, v| {
+        c.token_type = match v {
+            Value::String(s) => match s.as_str() {
+                "fsa" => Some(TokenType::Fsa),
+                "jwt" => Some(TokenType::Jwt),
+                "none" | "" => None,
+                other => {
+                    return Err(format!(
+                        "{n}: unexpected token type \"{other}\": expected fsa, jwt or none"
+                    ))
+                }
+            },
+            _ => return Err(format!("{n}: expected \"fsa\", \"jwt\" or \"none\"")),
+        };
+        Ok(())
+    }),
+    ("FSA_TOKEN_ALGO", |c, n, v| {
+        Ok(c.token_algo = Some(nonempty(n, v)?))
+    }),
+    ("FSA_TOKEN_CARRIER", |c, n, v| {
+        c.token_carrier =
+            match string(n, v)?.as_str() {
+                "bearer" => TokenCarrier::Bearer,
+                "cookie" => TokenCarrier::Cookie,
+                "header" => TokenCarrier::Header,
+                "param" => TokenCarrier::Param,
+                other => return Err(format!(
+                    "{n}: unexpected carrier \"{other}\": expected bearer, cookie, header or param"
+                )),
+            };
+        Ok(())
+    }),
+    ("FSA_TOKEN_NAME", |c, n, v| {
+        c.token_name =
+            Some(nonempty(n, v).map_err(|_| format!("{n}: the token carrier requires a name"))?);
+        Ok(())
+    }),
+    ("FSA_TOKEN_DELAY", |c, n, v| {
+        Ok(c.token_delay = number(n, v)?)
+    }),
+    ("FSA_TOKEN_GRACE", |c, n, v| {
+        Ok(c.token_grace = number(n, v)?)
+    }),
+    ("FSA_TOKEN_LENGTH", |c, n, v| {
+        Ok(c.token_length = count(n, v)?)
+    }),
+    ("FSA_TOKEN_SECRET", |c, n, v| {
+        Ok(c.token_secret = Some(nonempty(n, v)?))
+    }),
+    ("FSA_TOKEN_SIGN", |c, n, v| {
+        Ok(c.token_sign = Some(nonempty(n, v)?))
+    }),
+    ("FSA_TOKEN_RENEWAL", |c, n, v| {
+        Ok(c.token_renewal = number(n, v)?)
+    }),
+    ("FSA_TOKEN_ISSUER", |c, n, v| {
+        Ok(c.token_issuer = Some(nonempty(n, v)?))
+    }),
+    ("FSA_PASSWORD_SCHEME", |c, n, v| {
+        let scheme = string(n, v)?;
+        let bare = scheme.strip_prefix("fsa:").unwrap_or(&scheme);
+        c.password_scheme = match bare {
+            "none" | "" => None,
+            "bcrypt" | "argon2" | "plaintext" => Some(bare.to_string()),
+            other => return Err(format!("{n}: unexpected password scheme \"{other}\": expected bcrypt, argon2, plaintext or none")),
+        };
+        Ok(())
+    }),
+    ("FSA_PASSWORD_OPTS", |c, n, v| match v {
+        Value::Table(t) => {
+            c.password_opts = t.clone().into_iter().collect();
+            Ok(())
+        }
+        _ => Err(format!("{n}: expected a table, e.g. {{ rounds = 12 }}")),
+    }),
+    ("FSA_PASSWORD_LENGTH", |c, n, v| {
+        Ok(c.password_length = count(n, v)?)
+    }),
+    ("FSA_PASSWORD_RE", |c, n, v| {
+        Ok(c.password_re = strings(n, v)?)
+    }),
+    ("FSA_AUTHZ_GROUPS", |c, n, v| {
+        Ok(c.authz_groups = groups(n, v)?)
+    }),
+    ("FSA_AUTHZ_SCOPES", |c, n, v| {
+        Ok(c.authz_scopes = strings(n, v)?)
+    }),
+    ("FSA_REJECT_UNEXPECTED_PARAM", |c, n, v| {
+        Ok(c.reject_unexpected_param = boolean(n, v)?)
+    }),
+    ("FSA_CACHE", |c, n, v| {
+        let kind = string(n, v)?;
+        match kind.as_str() {
+            "ttl" | "none" => Ok(c.cache = kind),
+            other => Err(format!(
+                "{n}: unexpected cache \"{other}\": expected ttl or none"
+            )),
+        }
+    }),
+    ("FSA_CACHE_SIZE", |c, n, v| Ok(c.cache_size = count(n, v)?)),
+    ("FSA_CACHE_OPTS", |c, n, v| match v {
+        Value::Table(t) => {
+            for (key, value) in t {
+                match key.as_str() {
+                    "ttl" => c.cache_ttl = count(&format!("{n}.ttl"), value)? as u64,
+                    other => {
+                        return Err(format!("{n}: unexpected option \"{other}\": expected ttl"))
+                    }
+                }
+            }
+            Ok(())
+        }
+        _ => Err(format!("{n}: expected a table, e.g. {{ ttl = 600 }}")),
+    }),
+    ("FSA_CACHE_PREFIX", |c, n, v| {
+        Ok(c.cache_prefix = Some(string(n, v)?))
+    }),
+    ("FSA_MAX_BODY", |c, n, v| Ok(c.max_body = count(n, v)?)),
+];
+
+impl Config {
+    /// Reads directives from TOML text; keys not starting with `FSA_` are
+    /// left to the application.
+    ///
+    /// ```
+    /// let config = fsa_runtime::Config::from_toml_str(r#"FSA_AUTH = "basic""#).unwrap();
+    /// assert_eq!(config.auth, ["token", "basic", "none"]);
+    /// assert!(fsa_runtime::Config::from_toml_str("FSA_AUHT = 1").is_err());
+    /// ```
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e| ConfigError::new(format!("invalid TOML: {e}")))?;
+        let mut config = Self::default();
+        config.apply(table.iter().map(|(k, v)| (k.clone(), v.clone())))?;
+        Ok(config)
+    }
+
+    /// Reads the file named by environment variable `var` (if set), then
+    /// applies every `FSA_*` environment variable over it.
+    pub fn from_env(var: &str) -> Result<Self, ConfigError> {
+        let mut config = match std::env::var_os(var) {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    ConfigError::new(format!("cannot read {var}={}: {e}", path.to_string_lossy()))
+                })?;
+                Self::from_toml_str(&text)?
+            }
+            None => Self::default(),
+        };
+        let overrides = std::env::vars()
+            .filter(|(k, _)| k.starts_with("FSA_"))
+            .map(|(k, v)| (k, parse_env_value(&v)));
+        config.apply(overrides)?;
+        Ok(config)
+    }
+
+    /// Applies directives, collecting every problem.
+    fn apply(&mut self, pairs: impl Iterator<Item = (String, Value)>) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        for (name, value) in pairs {
+            if !name.starts_with("FSA_") {
+                continue;
+            }
+            let value = match resolve_env(&name, value) {
+                Ok(Some(value)) => value,
+                Ok(None) => continue,
+                Err(problem) => {
+                    problems.push(problem);
+                    continue;
+                }
+            };
+            if let Some((_, setter)) = DIRECTIVES.iter().find(|(n, _)| *n == name) {
+                if let Err(problem) = setter(self, &name, &value) {
+                    problems.push(problem);
+                }
+            } else if let Some((_, why)) = NOT_APPLICABLE.iter().find(|(n, _)| *n == name) {
+                problems.push(format!("{name} does not apply to fsa: {why}"));
+            } else if NOT_YET.contains(&name.as_str()) {
+                problems.push(format!("{name} is not supported by this version of fsa"));
+            } else {
+                problems.push(format!("unexpected directive {name}{}", suggest(&name)));
+            }
+        }
+        ConfigError::from_problems(problems)
+    }
+}
+
+/// `{ env = "ACME_SECRET" }` takes the value from the environment; when the
+/// variable is unset, the `default` key if any, else the directive's default.
+fn resolve_env(name: &str, value: Value) -> Result<Option<Value>, String> {
+    let Value::Table(table) = &value else {
+        return Ok(Some(value));
+    };
+    let Some(var) = table.get("env") else {
+        return Ok(Some(value));
+    };
+    let Value::String(var) = var else {
+        return Err(format!(
+            "{name}: `env` names an environment variable: {{ env = \"ACME_SECRET\" }}"
+        ));
+    };
+    Ok(match std::env::var(var) {
+        Ok(text) => Some(Value::String(text)),
+        Err(_) => table.get("default").cloned(),
+    })
+}
+
+/// An environment value: TOML when it parses as a TOML value (`true`,
+/// `42`, `["token", "basic"]`), else the plain string.
+fn parse_env_value(text: &str) -> Value {
+    format!("v = {text}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .filter(|v| !matches!(v, Value::Table(_)))
+        .unwrap_or_else(|| Value::String(text.to_string()))
+}
+
+fn suggest(name: &str) -> String {
+    let all = DIRECTIVES
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(NOT_APPLICABLE.iter().map(|(n, _)| *n))
+        .chain(NOT_YET.iter().copied());
+    all.min_by_key(|known| distance(name, known))
+        .filter(|known| distance(name, known) <= 3)
+        .map(|known| format!(": did you mean {known}?"))
+        .unwrap_or_default()
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for j in 0..b.len() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != b[j]))
+                .min(row[j] + 1)
+                .min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// `FSA_AUTH` as FlaskSimpleAuth: a list is kept; a single scheme X means
+/// `[token, X, none]`, except token, oauth and none; `password` is basic,
+/// with param appended at the end.
+fn expand_auth(name: &str, value: &Value) -> Result<Vec<String>, String> {
+    let schemes = match value {
+        Value::String(s) if s.is_empty() => {
+            return Err(format!("{name}: empty authentication configuration"))
+        }
+        Value::String(s) if matches!(s.as_str(), "token" | "oauth" | "none") => vec![s.clone()],
+        Value::String(s) => vec!["token".into(), s.clone(), "none".into()],
+        Value::Array(a) if a.is_empty() => {
+            return Err(format!("{name}: empty authentication configuration"))
+        }
+        Value::Array(_) => strings(name, value)?,
+        _ => {
+            return Err(format!(
+                "{name}: unexpected FSA_AUTH type: expected a scheme name or a list of them"
+            ))
+        }
+    };
+    Ok(expand_password(schemes))
+}
+
+/// Replaces `password` by `basic`, with `param` appended at the end.
+pub(crate) fn expand_password(schemes: Vec<String>) -> Vec<String> {
+    if !schemes.iter().any(|s| s == "password") {
+        return schemes;
+    }
+    let mut out: Vec<String> = Vec::new();
+    for scheme in schemes {
+        let scheme = if scheme == "password" {
+            "basic".to_string()
+        } else {
+            scheme
+        };
+        if !out.contains(&scheme) {
+            out.push(scheme);
+        }
+    }
+    out.retain(|s| s != "param");
+    out.push("param".into());
+    out
+}
+
+fn string(name: &str, value: &Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Integer(i) => Ok(i.to_string()),
+        other => Err(format!(
+            "{name}: expected a string, got {}",
+            other.type_str()
+        )),
+    }
+}
+
+fn nonempty(name: &str, value: &Value) -> Result<String, String> {
+    let s = string(name, value)?;
+    if s.is_empty() {
+        return Err(format!("{name}: must not be empty"));
+    }
+    Ok(s)
+}
+
+fn boolean(name: &str, value: &Value) -> Result<bool, String> {
+    match value {
+        Value::Boolean(b) => Ok(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+        other => Err(format!("{name}: expected true or false, got {other}")),
+    }
+}
+
+fn number(name: &str, value: &Value) -> Result<f64, String> {
+    match value {
+        Value::Float(f) if f.is_finite() => Ok(*f),
+        Value::Integer(i) => Ok(*i as f64),
+        other => Err(format!("{name}: expected a number, got {other}")),
+    }
+}
+
+fn count(name: &str, value: &Value) -> Result<usize, String> {
+    match value {
+        Value::Integer(i) if *i >= 0 => Ok(*i as usize),
+        other => Err(format!(
+            "{name}: expected a non-negative integer, got {other}"
+        )),
+    }
+}
+
+fn status(name: &str, value: &Value) -> Result<u16, String> {
+    match value {
+        Value::Integer(i) if (100..=599).contains(i) => Ok(*i as u16),
+        other => Err(format!(
+            "{name}: expected an HTTP status (100 to 599), got {other}"
+        )),
+    }
+}
+
+fn strings(name: &str, value: &Value) -> Result<Vec<String>, String> {
+    match value {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) if !s.is_empty() => Ok(s.clone()),
+                other => Err(format!(
+                    "{name}: unexpected item {other}: expected a non-empty string"
+                )),
+            })
+            .collect(),
+        other => Err(format!("{name}: expected a list of strings, got {other}")),
+    }
+}
+
+fn groups(name: &str, value: &Value) -> Result<Vec<String>, String> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) if !s.is_empty() => Ok(s.clone()),
+                Value::Integer(i) => Ok(i.to_string()),
+                other => Err(format!(
+                    "{name}: invalid group type {other}: expected a string or an integer"
+                )),
+            })
+            .collect(),
+        other => strings(name, other),
+    }
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    #[test]
+    fn expand_a_single_scheme_as_flask_simple_auth() {
+        let auth = |text: &str| Config::from_toml_str(text).unwrap().auth;
+        assert_eq!(auth("FSA_AUTH = \"basic\""), ["token", "basic", "none"]);
+        assert_eq!(auth("FSA_AUTH = \"token\""), ["token"]);
+        assert_eq!(
+            auth("FSA_AUTH = [\"token\", \"basic\"]"),
+            ["token", "basic"]
+        );
+        assert_eq!(
+            auth("FSA_AUTH = \"password\""),
+            ["token", "basic", "none", "param"]
+        );
+    }
+
+    #[test]
+    fn refuse_unknown_directives_and_bad_values_naming_them() {
+        let problems = |text: &str| Config::from_toml_str(text).unwrap_err().problems().to_vec();
+        assert!(problems("FSA_MODEE = \"dev\"")[0].contains("did you mean FSA_MODE"));
+        assert!(problems("FSA_MODE = \"loud\"")[0].contains("FSA_MODE"));
+        assert!(problems("FSA_SECURE = 3")[0].contains("FSA_SECURE"));
+        assert!(problems("FSA_AUTH = []")[0].contains("empty"));
+        assert!(problems("FSA_LOCAL = \"thread\"")[0].contains("does not apply"));
+        assert_eq!(problems("FSA_MODE = 1\nFSA_AUTH = 2").len(), 2);
+    }
+
+    #[test]
+    fn leave_non_fsa_keys_to_the_application() {
+        assert!(Config::from_toml_str("ACME_DB = \"x.db\"").is_ok());
+    }
+
+    #[test]
+    fn read_environment_values_as_toml_when_they_parse() {
+        assert_eq!(parse_env_value("true"), Value::Boolean(true));
+        assert_eq!(
+            parse_env_value("[\"a\"]"),
+            Value::Array(vec![Value::String("a".into())])
+        );
+        assert_eq!(parse_env_value("dev"), Value::String("dev".into()));
+        assert_eq!(parse_env_value("a = 1"), Value::String("a = 1".into()));
+    }
+
+    #[test]
+    fn take_values_from_the_environment_when_asked() {
+        let config = Config::from_toml_str(
+            "FSA_TOKEN_SECRET = { env = \"FSA_TEST_SURELY_UNSET_VARIABLE\" }\nFSA_REALM = { env = \"FSA_TEST_SURELY_UNSET_VARIABLE\", default = \"r\" }",
+        )
+        .unwrap();
+        assert_eq!(config.token_secret, None);
+        assert_eq!(config.realm.as_deref(), Some("r"));
+    }
+}

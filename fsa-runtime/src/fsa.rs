@@ -1,0 +1,491 @@
+//! The application object: [`FsaBuilder`] collects configuration, hooks and
+//! routes; [`FsaBuilder::build`] checks every route against the
+//! configuration; [`Fsa`] serves them.
+
+use crate::{
+    authn::Scheme,
+    cache::Cache,
+    config::{Config, Mode},
+    errors::{ConfigError, ErrorResponse},
+    hooks::{
+        GetUserPassFn, GetUserPassHook, GroupCheckFn, GroupCheckHook, ObjectPermsHook,
+        ObjectPermsHookFn, UserInGroupFn, UserInGroupHook,
+    },
+    params::ParamKind,
+    passwords::Passwords,
+    route::{AuthzItem, Route, RouteSpec},
+};
+use actix_web::{
+    http::{header::HeaderValue, StatusCode},
+    web, HttpResponse,
+};
+use std::{collections::HashMap, fmt::Display, sync::Arc};
+
+/// What a route admits, after the configuration is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Anyone, without authentication.
+    Open,
+    /// Authenticated users passing the route's checks.
+    Auth,
+    /// Nobody: 403 before authentication.
+    Close,
+}
+
+/// A route checked against the configuration.
+pub(crate) struct CompiledRoute {
+    pub(crate) route: &'static dyn Route,
+    pub(crate) spec: &'static RouteSpec,
+    pub(crate) access: Access,
+    pub(crate) schemes: Arc<[Scheme]>,
+    /// `WWW-Authenticate` of this route's 401 answers.
+    pub(crate) challenge: Option<HeaderValue>,
+}
+
+/// The registered hooks.
+#[derive(Default, Clone)]
+pub(crate) struct Hooks {
+    pub(crate) get_user_pass: Option<GetUserPassFn>,
+    pub(crate) group_checks: HashMap<String, GroupCheckFn>,
+    pub(crate) user_in_group: Option<UserInGroupFn>,
+    pub(crate) object_perms: HashMap<String, ObjectPermsHookFn>,
+}
+
+/// Everything a request needs, shared by all workers.
+pub(crate) struct State {
+    pub(crate) config: Config,
+    pub(crate) realm: String,
+    pub(crate) hooks: Hooks,
+    pub(crate) routes: Vec<Arc<CompiledRoute>>,
+    pub(crate) cache: Cache,
+    pub(crate) passwords: Passwords,
+    /// Request parameter names used by authentication, never "unexpected".
+    pub(crate) auth_params: Vec<String>,
+}
+
+impl State {
+    /// An error answer in the configured format.
+    pub(crate) fn render(&self, error: &ErrorResponse) -> HttpResponse {
+        if error.is_internal() {
+            let mut error = error.clone();
+            error.set_status(
+                StatusCode::from_u16(self.config.server_error)
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            );
+            return self.config.error_response.render(&error);
+        }
+        self.config.error_response.render(error)
+    }
+}
+
+/// Configuration, hooks and routes, before [`build`](Self::build).
+///
+/// ```no_run
+/// use fsa_runtime::prelude::*;
+///
+/// #[get("/hello", authz = "OPEN")]
+/// async fn hello() -> &'static str { "hello" }
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let fsa = Fsa::from_env("HELLO_CONFIG")?
+///     .get_user_pass(|login: &str| (login == "calvin").then(|| "$2b$04$...".to_string()))
+///     .routes(routes![hello])
+///     .build()?;
+/// HttpServer::new(move || fsa.app()).bind("127.0.0.1:8080")?.run().await
+/// # }
+/// ```
+pub struct FsaBuilder {
+    app_name: String,
+    config: Config,
+    hooks: Hooks,
+    groups: Vec<String>,
+    routes: Vec<&'static dyn Route>,
+}
+
+/// A built application: serves its routes on actix-web.
+///
+/// Cheap to clone: `HttpServer::new` calls its factory once per worker.
+#[derive(Clone)]
+pub struct Fsa {
+    state: Arc<State>,
+}
+
+impl Fsa {
+    /// A builder with the configuration of the TOML file named by
+    /// environment variable `var`, overridden by `FSA_*` environment
+    /// variables. The application's name (the default realm) is the
+    /// variable's prefix, lower-cased: `ACME_CONFIG` gives `acme`.
+    pub fn from_env(var: &str) -> Result<FsaBuilder, ConfigError> {
+        let name = var
+            .strip_suffix("_CONFIG")
+            .or_else(|| var.strip_suffix("_CONF"))
+            .unwrap_or(var)
+            .to_ascii_lowercase();
+        Ok(FsaBuilder::new(name, Config::from_env(var)?))
+    }
+
+    /// A builder for application `app_name` with the directives of a TOML
+    /// text (no environment override): handy in tests.
+    pub fn from_toml_str(app_name: &str, text: &str) -> Result<FsaBuilder, ConfigError> {
+        Ok(FsaBuilder::new(app_name, Config::from_toml_str(text)?))
+    }
+
+    /// A builder for application `app_name` with a configuration.
+    pub fn builder(app_name: &str, config: Config) -> FsaBuilder {
+        FsaBuilder::new(app_name, config)
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.state.config
+    }
+
+    /// The default realm: `FSA_REALM`, or the application's name.
+    pub fn realm(&self) -> &str {
+        &self.state.realm
+    }
+
+    /// Registers the routes on an actix `App` or scope:
+    /// `App::new().wrap(fsa.middleware()).configure(fsa.configure())`.
+    pub fn configure(&self) -> impl Fn(&mut web::ServiceConfig) + Clone + 'static {
+        let state = self.state.clone();
+        move |cfg: &mut web::ServiceConfig| crate::actix::configure(&state, cfg)
+    }
+
+    /// The middleware every App serving fsa routes must wear: HTTPS check,
+    /// authorization guard, dev headers.
+    pub fn middleware(&self) -> crate::actix::FsaMiddleware {
+        crate::actix::FsaMiddleware::new(self.state.clone())
+    }
+
+    /// An actix `App` with the middleware and the routes: add your
+    /// `app_data` and more services to it.
+    pub fn app(
+        &self,
+    ) -> actix_web::App<
+        impl actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse<actix_web::body::BoxBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    > {
+        actix_web::App::new()
+            .wrap(self.middleware())
+            .configure(self.configure())
+    }
+
+    /// Hashes a password with the configured scheme, off the worker
+    /// threads.
+    pub async fn hash_password(&self, password: &str) -> Result<String, ErrorResponse> {
+        self.state.passwords.hash(password).await
+    }
+
+    /// Whether `password` matches a stored hash.
+    pub async fn check_password(&self, password: &str, reference: &str) -> bool {
+        self.state
+            .passwords
+            .verify(password, reference)
+            .await
+            .unwrap_or(false)
+    }
+
+    /// Forgets every cached hook answer and token check.
+    pub fn clear_caches(&self) {
+        self.state.cache.clear();
+    }
+
+    /// Forgets the cached `get_user_pass` answer of `login`.
+    pub fn password_uncache(&self, login: &str) -> bool {
+        let key = self.state.cache.key(crate::cache::Kind::UserPass, &[login]);
+        self.state.cache.remove(&key)
+    }
+
+    /// Forgets the cached group answers of `login` for `group`.
+    pub fn group_uncache(&self, login: &str, group: &str) -> bool {
+        let cache = &self.state.cache;
+        let a = cache.remove(&cache.key(crate::cache::Kind::GroupCheck, &[group, login]));
+        let b = cache.remove(&cache.key(crate::cache::Kind::UserInGroup, &[group, login]));
+        a || b
+    }
+}
+
+impl FsaBuilder {
+    fn new(app_name: impl Into<String>, config: Config) -> Self {
+        Self {
+            app_name: app_name.into(),
+            config,
+            hooks: Hooks::default(),
+            groups: Vec::new(),
+            routes: Vec::new(),
+        }
+    }
+
+    /// Sets the application's name, the default realm.
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.app_name = name.into();
+        self
+    }
+
+    /// Changes the configuration before the build.
+    pub fn configure(mut self, change: impl FnOnce(&mut Config)) -> Self {
+        change(&mut self.config);
+        self
+    }
+
+    /// Registers the stored password hash lookup: `login -> Option<hash>`.
+    pub fn get_user_pass<M>(mut self, hook: impl GetUserPassHook<M>) -> Self {
+        self.hooks.get_user_pass = Some(hook.into_hook());
+        self
+    }
+
+    /// Registers (and declares) a group with its membership check:
+    /// `login -> bool`.
+    pub fn group_check<M>(mut self, group: impl Display, hook: impl GroupCheckHook<M>) -> Self {
+        self.hooks
+            .group_checks
+            .insert(group.to_string(), hook.into_hook());
+        self
+    }
+
+    /// Registers the membership check of groups without their own:
+    /// `(login, group) -> bool`.
+    pub fn user_in_group<M>(mut self, hook: impl UserInGroupHook<M>) -> Self {
+        self.hooks.user_in_group = Some(hook.into_hook());
+        self
+    }
+
+    /// Registers the permission check of an object domain:
+    /// `(login, value, mode) -> Option<bool>`.
+    pub fn object_perms<M>(mut self, domain: &str, hook: impl ObjectPermsHook<M>) -> Self {
+        self.hooks
+            .object_perms
+            .insert(domain.to_string(), hook.into_hook());
+        self
+    }
+
+    /// Declares groups: routes may then name only declared groups.
+    pub fn add_group(mut self, group: impl Display) -> Self {
+        self.groups.push(group.to_string());
+        self
+    }
+
+    /// Adds one route.
+    pub fn route<R: Route>(mut self, route: R) -> Self {
+        // Routes are unit structs: leaking one allocates nothing.
+        self.routes.push(Box::leak(Box::new(route)));
+        self
+    }
+
+    /// Adds routes listed with [`routes!`](crate::routes).
+    pub fn routes(mut self, routes: impl IntoIterator<Item = &'static dyn Route>) -> Self {
+        self.routes.extend(routes);
+        self
+    }
+
+    /// Checks every route against the configuration and hooks, reporting
+    /// every problem at once, before the server listens.
+    pub fn build(self) -> Result<Fsa, ConfigError> {
+        let mut problems = Vec::new();
+        let config = self.config;
+        if config.auth.is_empty() {
+            problems.push(
+                "FSA_AUTH is mandatory: e.g. FSA_AUTH = \"basic\" or [\"token\", \"basic\"]"
+                    .to_string(),
+            );
+        }
+        let known = |name: &str| Scheme::from_name(name).is_some();
+        for scheme in &config.auth {
+            if !known(scheme) {
+                problems.push(format!(
+                    "FSA_AUTH: unknown or unsupported scheme \"{scheme}\""
+                ));
+            }
+        }
+        if let Some(default) = &config.auth_default {
+            for scheme in default {
+                if !config.auth.contains(scheme) {
+                    problems.push(format!("FSA_AUTH_DEFAULT: default auth is not enabled: \"{scheme}\" is not in FSA_AUTH"));
+                }
+            }
+        }
+        let passwords = Passwords::new(&config).unwrap_or_else(|p| {
+            problems.push(p);
+            Passwords::new(&Config::default()).expect("default password scheme")
+        });
+        let realm = config
+            .realm
+            .clone()
+            .unwrap_or_else(|| self.app_name.clone());
+        let mut declared: Vec<String> = config.authz_groups.clone();
+        declared.extend(self.groups.iter().cloned());
+        declared.extend(self.hooks.group_checks.keys().cloned());
+
+        let mut routes = Vec::new();
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for route in &self.routes {
+            let spec = route.spec();
+            for method in spec.methods {
+                if seen.contains(&(method, spec.actix_path)) {
+                    problems.push(format!(
+                        "{}: {method} {} is declared twice",
+                        spec.describe(),
+                        spec.path
+                    ));
+                }
+                seen.push((method, spec.actix_path));
+            }
+            match compile_route(*route, &config, &self.hooks, &declared, &realm) {
+                Ok(compiled) => routes.push(Arc::new(compiled)),
+                Err(mut more) => problems.append(&mut more),
+            }
+        }
+        ConfigError::from_problems(problems)?;
+
+        let mut auth_params = Vec::new();
+        if config.auth.iter().any(|s| s == "param") {
+            auth_params.push(config.param_user.clone());
+            auth_params.push(config.param_pass.clone());
+        }
+        if config.auth.iter().any(|s| s == "fake") {
+            auth_params.push(config.fake_login.clone());
+        }
+        if config.mode >= Mode::Dev {
+            tracing::info!(
+                app = self.app_name,
+                routes = routes.len(),
+                "fsa: application built"
+            );
+        }
+        let cache = Cache::new(&config);
+        Ok(Fsa {
+            state: Arc::new(State {
+                realm,
+                hooks: self.hooks,
+                routes,
+                cache,
+                passwords,
+                auth_params,
+                config,
+            }),
+        })
+    }
+}
+
+/// Checks one route: its schemes are enabled, its groups declared and
+/// checkable, its object permissions have hooks of the right types.
+fn compile_route(
+    route: &'static dyn Route,
+    config: &Config,
+    hooks: &Hooks,
+    declared: &[String],
+    realm: &str,
+) -> Result<CompiledRoute, Vec<String>> {
+    let spec = route.spec();
+    let at = spec.describe();
+    let mut problems = Vec::new();
+    let names: Vec<String> = match spec.authn {
+        Some(authn) => {
+            crate::config::expand_password(authn.iter().map(|s| s.to_string()).collect())
+        }
+        None => config
+            .auth_default
+            .clone()
+            .unwrap_or_else(|| config.auth.clone()),
+    };
+    for name in &names {
+        if !config.auth.contains(name) {
+            problems.push(format!(
+                "{at}: auth is not enabled: \"{name}\" is not in FSA_AUTH {:?}",
+                config.auth
+            ));
+        }
+    }
+    let schemes: Vec<Scheme> = names.iter().filter_map(|n| Scheme::from_name(n)).collect();
+
+    let close = spec.authz.iter().any(|i| matches!(i, AuthzItem::Close));
+    let open = spec.authz.iter().any(|i| matches!(i, AuthzItem::Open));
+    let only_none = !schemes.is_empty() && schemes.iter().all(|s| *s == Scheme::None);
+    let access = if close {
+        Access::Close
+    } else if open && schemes.contains(&Scheme::None) {
+        Access::Open
+    } else if only_none {
+        tracing::warn!("fsa: {at}: only \"none\" authentication: the route is closed");
+        Access::Close
+    } else {
+        if open {
+            tracing::warn!("fsa: {at}: OPEN without \"none\" authentication: the route needs authentication (AUTH)");
+        }
+        Access::Auth
+    };
+
+    spec.walk_authz(&mut |item| match item {
+        AuthzItem::Group(group) => {
+            if !declared.is_empty() && !declared.iter().any(|d| d == group) {
+                problems.push(format!("{at}: unexpected group \"{group}\": declared groups are {declared:?}"));
+            } else if !hooks.group_checks.contains_key(*group) && hooks.user_in_group.is_none() {
+                problems.push(format!("{at}: cannot check group \"{group}\" authz: register .group_check(\"{group}\", f) or .user_in_group(f)"));
+            }
+        }
+        AuthzItem::Perm(perm) => match hooks.object_perms.get(perm.domain) {
+            None => problems.push(format!("{at}: missing object permission checker for \"{}\": register .object_perms(\"{}\", f)", perm.domain, perm.domain)),
+            Some(hook) => {
+                if hook.types.len() != perm.params.len() {
+                    problems.push(format!(
+                        "{at}: the \"{}\" permission hook takes {} value(s), the route gives {} ({})",
+                        perm.domain,
+                        hook.types.len(),
+                        perm.params.len(),
+                        perm.vars.join(":")
+                    ));
+                }
+                for ((type_id, type_name), &index) in hook.types.iter().zip(perm.params) {
+                    let param = &spec.params[index];
+                    if (param.type_id)() != *type_id {
+                        problems.push(format!(
+                            "{at}: the \"{}\" permission hook takes {type_name}, parameter `{}` is {}",
+                            perm.domain,
+                            param.rust_name,
+                            (param.type_name)()
+                        ));
+                    }
+                }
+            }
+        },
+        _ => {}
+    });
+    if access == Access::Open {
+        if let Some(param) = spec
+            .params
+            .iter()
+            .find(|p| p.kind == ParamKind::CurrentUser)
+        {
+            problems.push(format!(
+                "{at}: cannot get the current user on an open route: parameter `{}`",
+                param.rust_name
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let route_realm = spec.realm.unwrap_or(realm);
+    let mut challenges: Vec<String> = schemes
+        .iter()
+        .filter_map(|s| s.challenge(route_realm))
+        .collect();
+    challenges.sort();
+    challenges.dedup();
+    let challenge = (!challenges.is_empty())
+        .then(|| HeaderValue::try_from(challenges.join(", ")).ok())
+        .flatten();
+    Ok(CompiledRoute {
+        route,
+        spec,
+        access,
+        schemes: schemes.into(),
+        challenge,
+    })
+}

@@ -1,0 +1,229 @@
+//! Hooks: the application's functions that fsa calls (get_user_pass,
+//! group checks, object permissions), sync or async.
+//!
+//! A sync hook takes `&str` arguments and runs on the worker thread, so it
+//! should be quick (an in-memory or local SQLite lookup); an async hook takes
+//! owned `String`s and may await I/O. Either may answer a plain value or a
+//! `Result<_, E>` with `E: Into<ErrorResponse>` (an `Err` is that error
+//! answer, never cached). Answers are cached (see `FSA_CACHE`).
+
+use crate::{errors::ErrorResponse, params::PermValue};
+use std::{any::TypeId, future::Future, pin::Pin, sync::Arc};
+
+/// The future of an erased hook call.
+pub(crate) type HookFuture<T> = Pin<Box<dyn Future<Output = Result<T, ErrorResponse>>>>;
+
+pub(crate) type GetUserPassFn = Arc<dyn Fn(&str) -> HookFuture<Option<String>> + Send + Sync>;
+pub(crate) type GroupCheckFn = Arc<dyn Fn(&str) -> HookFuture<bool> + Send + Sync>;
+pub(crate) type UserInGroupFn = Arc<dyn Fn(&str, &str) -> HookFuture<bool> + Send + Sync>;
+pub(crate) type ObjectPermsFn =
+    Arc<dyn Fn(&str, &[&dyn PermValue], Option<&str>) -> HookFuture<Option<bool>> + Send + Sync>;
+
+/// An erased object-permission hook with the types of the values it takes.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct ObjectPermsHookFn {
+    pub(crate) call: ObjectPermsFn,
+    pub(crate) types: Vec<(TypeId, &'static str)>,
+}
+
+/// Marks hooks that are plain functions.
+#[doc(hidden)]
+pub struct SyncHook;
+/// Marks hooks that return futures.
+#[doc(hidden)]
+pub struct AsyncHook;
+
+/// What a hook may answer: the value, or a `Result` of it.
+pub trait HookOutput<T> {
+    /// The answer, or the error to send.
+    fn into_result(self) -> Result<T, ErrorResponse>;
+}
+
+macro_rules! hook_output {
+    ($($from:ty => $to:ty, $convert:expr;)*) => {$(
+        impl HookOutput<$to> for $from {
+            fn into_result(self) -> Result<$to, ErrorResponse> {
+                Ok(($convert)(self))
+            }
+        }
+        impl<E: Into<ErrorResponse>> HookOutput<$to> for Result<$from, E> {
+            fn into_result(self) -> Result<$to, ErrorResponse> {
+                self.map($convert).map_err(Into::into)
+            }
+        }
+    )*};
+}
+hook_output! {
+    Option<String> => Option<String>, |v| v;
+    bool => bool, |v| v;
+    Option<bool> => Option<bool>, |v| v;
+    bool => Option<bool>, Some;
+}
+
+fn ready<T: 'static>(result: Result<T, ErrorResponse>) -> HookFuture<T> {
+    Box::pin(std::future::ready(result))
+}
+
+/// `get_user_pass`: login -> stored password hash, `None` for no such user.
+///
+/// Sync `fn(&str) -> Option<String>` or async `fn(String) -> Option<String>`,
+/// each possibly in a `Result`.
+pub trait GetUserPassHook<M>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_hook(self) -> GetUserPassFn;
+}
+
+impl<F, R> GetUserPassHook<(SyncHook, R)> for F
+where
+    F: Fn(&str) -> R + Send + Sync + 'static,
+    R: HookOutput<Option<String>> + 'static,
+{
+    fn into_hook(self) -> GetUserPassFn {
+        Arc::new(move |login| ready(self(login).into_result()))
+    }
+}
+
+impl<F, Fut> GetUserPassHook<(AsyncHook, Fut)> for F
+where
+    F: Fn(String) -> Fut + Send + Sync + 'static,
+    Fut: Future + 'static,
+    Fut::Output: HookOutput<Option<String>>,
+{
+    fn into_hook(self) -> GetUserPassFn {
+        Arc::new(move |login| {
+            let future = self(login.to_string());
+            Box::pin(async move { future.await.into_result() })
+        })
+    }
+}
+
+/// `group_check`: login -> whether the user is in the group.
+pub trait GroupCheckHook<M>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_hook(self) -> GroupCheckFn;
+}
+
+impl<F, R> GroupCheckHook<(SyncHook, R)> for F
+where
+    F: Fn(&str) -> R + Send + Sync + 'static,
+    R: HookOutput<bool> + 'static,
+{
+    fn into_hook(self) -> GroupCheckFn {
+        Arc::new(move |login| ready(self(login).into_result()))
+    }
+}
+
+impl<F, Fut> GroupCheckHook<(AsyncHook, Fut)> for F
+where
+    F: Fn(String) -> Fut + Send + Sync + 'static,
+    Fut: Future + 'static,
+    Fut::Output: HookOutput<bool>,
+{
+    fn into_hook(self) -> GroupCheckFn {
+        Arc::new(move |login| {
+            let future = self(login.to_string());
+            Box::pin(async move { future.await.into_result() })
+        })
+    }
+}
+
+/// `user_in_group`: (login, group) -> whether the user is in the group.
+/// Integer groups are given in decimal (`"0"`).
+pub trait UserInGroupHook<M>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_hook(self) -> UserInGroupFn;
+}
+
+impl<F, R> UserInGroupHook<(SyncHook, R)> for F
+where
+    F: Fn(&str, &str) -> R + Send + Sync + 'static,
+    R: HookOutput<bool> + 'static,
+{
+    fn into_hook(self) -> UserInGroupFn {
+        Arc::new(move |login, group| ready(self(login, group).into_result()))
+    }
+}
+
+impl<F, Fut> UserInGroupHook<(AsyncHook, Fut)> for F
+where
+    F: Fn(String, String) -> Fut + Send + Sync + 'static,
+    Fut: Future + 'static,
+    Fut::Output: HookOutput<bool>,
+{
+    fn into_hook(self) -> UserInGroupFn {
+        Arc::new(move |login, group| {
+            let future = self(login.to_string(), group.to_string());
+            Box::pin(async move { future.await.into_result() })
+        })
+    }
+}
+
+/// `object_perms`: (login, value(s), mode) -> `Some(true)` allowed,
+/// `Some(false)` forbidden (403), `None` no such object (404).
+///
+/// The values have the types of the route's parameters, e.g.
+/// `fn store_perms(login: &str, sid: i64, mode: Option<&str>) -> Option<bool>`;
+/// `build()` checks that every route's parameters have those types.
+pub trait ObjectPermsHook<M>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_hook(self) -> ObjectPermsHookFn;
+}
+
+fn downcast<T: Clone + 'static>(values: &[&dyn PermValue], i: usize) -> Result<T, ErrorResponse> {
+    values
+        .get(i)
+        .and_then(|v| (**v).as_any().downcast_ref::<T>())
+        .cloned()
+        .ok_or_else(|| {
+            ErrorResponse::internal(format!(
+                "internal error with permission check: expected {}",
+                std::any::type_name::<T>()
+            ))
+        })
+}
+
+macro_rules! perm_hooks {
+    ($($t:ident $i:tt),+) => {
+        impl<F, R, $($t),+> ObjectPermsHook<(SyncHook, R, ($($t,)+))> for F
+        where
+            F: Fn(&str, $($t,)+ Option<&str>) -> R + Send + Sync + 'static,
+            R: HookOutput<Option<bool>> + 'static,
+            $($t: Clone + 'static,)+
+        {
+            fn into_hook(self) -> ObjectPermsHookFn {
+                ObjectPermsHookFn {
+                    call: Arc::new(move |login, values, mode| {
+                        ready((|| {
+                            self(login, $(downcast::<$t>(values, $i)?,)+ mode).into_result()
+                        })())
+                    }),
+                    types: vec![$((TypeId::of::<$t>(), std::any::type_name::<$t>())),+],
+                }
+            }
+        }
+
+        impl<F, Fut, $($t),+> ObjectPermsHook<(AsyncHook, Fut, ($($t,)+))> for F
+        where
+            F: Fn(String, $($t,)+ Option<String>) -> Fut + Send + Sync + 'static,
+            Fut: Future + 'static,
+            Fut::Output: HookOutput<Option<bool>>,
+            $($t: Clone + 'static,)+
+        {
+            fn into_hook(self) -> ObjectPermsHookFn {
+                ObjectPermsHookFn {
+                    call: Arc::new(move |login, values, mode| {
+                        let future = (|| {
+                            Ok(self(login.to_string(), $(downcast::<$t>(values, $i)?,)+ mode.map(String::from)))
+                        })();
+                        Box::pin(async move { future?.await.into_result() })
+                    }),
+                    types: vec![$((TypeId::of::<$t>(), std::any::type_name::<$t>())),+],
+                }
+            }
+        }
+    };
+}
+perm_hooks!(T1 0);
+perm_hooks!(T1 0, T2 1);
+perm_hooks!(T1 0, T2 1, T3 2);

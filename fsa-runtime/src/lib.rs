@@ -1,0 +1,84 @@
+//! # fsa: FlaskSimpleAuth's declarative security for actix-web
+//!
+//! Each route declares who may call it; the configuration says how users
+//! are authenticated and how authorizations are checked; fsa enforces it,
+//! with safe defaults, and turns request parameters into typed arguments.
+//!
+//! ```no_run
+//! use fsa_runtime::prelude::*;
+//!
+//! #[get("/store", authz = "employee")]
+//! async fn get_store(#[default("%")] pattern: String) -> String {
+//!     format!("stores matching {pattern}")
+//! }
+//!
+//! #[post("/store/<sid>/product", authz = ("store", "sid", "manager"))]
+//! async fn post_product(sid: i64, product: String, quantity: i64) -> HttpResponse {
+//!     HttpResponse::Created().json((sid, product, quantity))
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let fsa = Fsa::from_env("ACME_CONFIG")?        // FSA_* directives
+//!         .get_user_pass(|login: &str| -> Option<String> { None })
+//!         .group_check("employee", |login: &str| login == "calvin")
+//!         .object_perms("store", |login: &str, sid: i64, mode: Option<&str>| Some(sid == 1))
+//!         .routes(routes![get_store, post_product])
+//!         .build()?;                                 // every route checked here
+//!     HttpServer::new(move || fsa.app()).bind("127.0.0.1:8080")?.run().await
+//! }
+//! ```
+//!
+//! A route without `authz` does not compile; nor does one naming a
+//! variable the function does not take. What depends on the configuration
+//! (groups, schemes, permission hooks) is checked by `build()`.
+
+#![warn(missing_docs)]
+
+extern crate self as fsa_runtime;
+
+mod actix;
+mod authn;
+mod authz;
+mod cache;
+mod config;
+mod errors;
+mod fsa;
+mod hooks;
+mod params;
+mod passwords;
+mod pipeline;
+mod route;
+
+#[doc(inline)]
+pub use fsa_macros::{delete, get, patch, post, put, route};
+
+pub use actix::{FsaMiddleware, FsaService};
+pub use config::{Config, Mode, TokenCarrier, TokenType};
+pub use errors::{err, ConfigError, ErrorFormat, ErrorFormatter, ErrorResponse};
+pub use fsa::{Fsa, FsaBuilder};
+pub use hooks::{GetUserPassHook, GroupCheckHook, HookOutput, ObjectPermsHook, UserInGroupHook};
+pub use params::{CurrentUser, Input, Param, ParamError, ParamKind, PermValue, Raw, Scalar};
+pub use route::{AuthzItem, ParamSpec, PermSpec, Route, RouteSpec};
+
+/// `Result` with fsa's [`ErrorResponse`] as the error.
+pub type Result<T, E = ErrorResponse> = std::result::Result<T, E>;
+
+/// What a typical application uses.
+pub mod prelude {
+    pub use crate::{
+        delete, err, get, patch, post, put, route, routes, CurrentUser, ErrorResponse, Fsa,
+        FsaBuilder,
+    };
+    pub use actix_web::{web::Data, web::Json, HttpRequest, HttpResponse, HttpServer, Responder};
+}
+
+/// What generated code names. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::params::{perm_value, type_id, type_name, Param};
+    pub use crate::pipeline::{checked, RequestCtx};
+    pub use crate::route::{
+        stub_call, AuthzItem, ParamSpec, PermSpec, Route, RouteFuture, RouteSpec, Sealed, STUB_SPEC,
+    };
+}

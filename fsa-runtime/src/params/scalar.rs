@@ -1,0 +1,241 @@
+//! Scalar conversions, FlaskSimpleAuth 36.0's rules: HTTP strings are
+//! converted, JSON values must already have the JSON type.
+
+use serde_json::Value;
+
+/// A value read from one HTTP string or one JSON value.
+///
+/// ```
+/// use fsa_runtime::Scalar;
+///
+/// assert_eq!(i64::from_http("0x11"), Ok(17));
+/// assert_eq!(i64::from_http("0b10001"), Ok(17));
+/// assert!(i64::from_json(&serde_json::json!("17")).is_err());
+/// assert_eq!(bool::from_http("TRUE"), Ok(true));
+/// assert!(bool::from_http("1").is_err());
+/// ```
+pub trait Scalar: Sized {
+    /// Converts a query or form value.
+    fn from_http(text: &str) -> Result<Self, String>;
+
+    /// Converts a JSON value, which must have the right JSON type.
+    fn from_json(value: &Value) -> Result<Self, String>;
+
+    /// Converts a path segment (by default as an HTTP value).
+    fn from_path(text: &str) -> Result<Self, String> {
+        Self::from_http(text)
+    }
+}
+
+impl Scalar for String {
+    fn from_http(text: &str) -> Result<Self, String> {
+        Ok(text.to_string())
+    }
+    fn from_json(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(format!("expected a JSON string, got {}", json_kind(other))),
+        }
+    }
+}
+
+impl Scalar for bool {
+    /// `true` or `false`, in any case.
+    fn from_http(text: &str) -> Result<Self, String> {
+        if text.eq_ignore_ascii_case("true") {
+            Ok(true)
+        } else if text.eq_ignore_ascii_case("false") {
+            Ok(false)
+        } else {
+            Err(format!("expected true or false, got {}", quoted(text)))
+        }
+    }
+    fn from_json(value: &Value) -> Result<Self, String> {
+        value
+            .as_bool()
+            .ok_or_else(|| format!("expected a JSON boolean, got {}", json_kind(value)))
+    }
+}
+
+macro_rules! floats {
+    ($($t:ty),*) => {$(
+        impl Scalar for $t {
+            fn from_http(text: &str) -> Result<Self, String> {
+                text.trim()
+                    .parse::<$t>()
+                    .map_err(|_| format!("expected a number, got {}", quoted(text)))
+            }
+            /// A JSON number written as a float (`1.0`, `1e3`): `1` is refused,
+            /// as FlaskSimpleAuth 36.0 does.
+            fn from_json(value: &Value) -> Result<Self, String> {
+                match value {
+                    Value::Number(n) if n.is_f64() => Ok(n.as_f64().unwrap_or_default() as $t),
+                    other => Err(format!("expected a JSON float, got {}", json_kind(other))),
+                }
+            }
+        }
+    )*};
+}
+floats!(f32, f64);
+
+macro_rules! integers {
+    ($($t:ty),*) => {$(
+        impl Scalar for $t {
+            /// A Python integer literal: sign, `0x`/`0o`/`0b` prefix, `_`
+            /// between digits, surrounding spaces; no leading zero.
+            fn from_http(text: &str) -> Result<Self, String> {
+                let value = parse_integer(text)
+                    .ok_or_else(|| format!("expected an integer, got {}", quoted(text)))?;
+                <$t>::try_from(value).map_err(|_| {
+                    format!("integer {value} out of range for {}", stringify!($t))
+                })
+            }
+            fn from_json(value: &Value) -> Result<Self, String> {
+                let Value::Number(n) = value else {
+                    return Err(format!("expected a JSON integer, got {}", json_kind(value)));
+                };
+                let wide = n
+                    .as_i64()
+                    .map(i128::from)
+                    .or_else(|| n.as_u64().map(i128::from))
+                    .ok_or_else(|| format!("expected a JSON integer, got {n}"))?;
+                <$t>::try_from(wide).map_err(|_| {
+                    format!("integer {wide} out of range for {}", stringify!($t))
+                })
+            }
+            /// Digits only, leading zeros allowed (Flask's `int` converter).
+            fn from_path(text: &str) -> Result<Self, String> {
+                if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+                    let value: i128 = text
+                        .parse()
+                        .map_err(|_| format!("integer {} out of range", quoted(text)))?;
+                    <$t>::try_from(value).map_err(|_| {
+                        format!("integer {value} out of range for {}", stringify!($t))
+                    })
+                } else {
+                    Self::from_http(text)
+                }
+            }
+        }
+    )*};
+}
+integers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+
+/// Parses a Python integer literal as `int(text, 0)` does, into an `i128`.
+fn parse_integer(text: &str) -> Option<i128> {
+    let text = text.trim();
+    let (negative, text) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let lower = text.get(..2).map(str::to_ascii_lowercase);
+    let (radix, digits) = match lower.as_deref() {
+        Some("0x") => (16, &text[2..]),
+        Some("0o") => (8, &text[2..]),
+        Some("0b") => (2, &text[2..]),
+        _ => (10, text),
+    };
+    let digits = digits
+        .strip_prefix('_')
+        .filter(|_| radix != 10)
+        .unwrap_or(digits);
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
+        return None;
+    }
+    let digits: String = digits.chars().filter(|c| *c != '_').collect();
+    if radix == 10
+        && digits.len() > 1
+        && digits.starts_with('0')
+        && digits.bytes().any(|b| b != b'0')
+    {
+        return None;
+    }
+    if !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = i128::from_str_radix(&digits, radix).ok()?;
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// A value for an error message: quoted, and cut when long (a message never
+/// echoes a whole request value).
+pub(crate) fn quoted(text: &str) -> String {
+    const MAX: usize = 40;
+    if text.chars().count() <= MAX {
+        format!("{text:?}")
+    } else {
+        let cut: String = text.chars().take(MAX).collect();
+        format!("{cut:?}...")
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_f64() => "a float",
+        Value::Number(_) => "an integer",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn read_python_integer_literals() {
+        for (text, value) in [
+            ("17", 17),
+            ("0x11", 17),
+            ("0o21", 17),
+            ("0b10001", 17),
+            ("-0X11", -17),
+            (" 1_000 ", 1000),
+            ("0", 0),
+            ("00", 0),
+        ] {
+            assert_eq!(i64::from_http(text), Ok(value), "{text}");
+        }
+        for text in ["012", "", "x", "1__0", "_1", "0x", "1.0", "0b2", "--1"] {
+            assert!(i64::from_http(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn refuse_integers_out_of_range() {
+        assert!(u8::from_http("256").is_err());
+        assert!(i8::from_http("-129").is_err());
+        assert!(i64::from_http("99999999999999999999").is_err());
+        assert!(u8::from_json(&json!(-1)).is_err());
+    }
+
+    #[test]
+    fn accept_leading_zeros_in_path_integers() {
+        assert_eq!(i64::from_path("012"), Ok(12));
+    }
+
+    #[test]
+    fn require_the_json_type() {
+        assert!(i64::from_json(&json!("17")).is_err());
+        assert!(i64::from_json(&json!(true)).is_err());
+        assert!(i64::from_json(&json!(1.5)).is_err());
+        assert!(f64::from_json(&json!(1)).is_err());
+        assert_eq!(f64::from_json(&json!(1.5)), Ok(1.5));
+        assert!(String::from_json(&json!(3)).is_err());
+        assert!(bool::from_json(&json!(1)).is_err());
+    }
+
+    #[test]
+    fn cut_long_values_in_messages() {
+        assert!(quoted(&"x".repeat(100)).ends_with("..."));
+    }
+}

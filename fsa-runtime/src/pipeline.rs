@@ -1,0 +1,381 @@
+//! The request pipeline, top to bottom. Every fsa route runs [`handle`]:
+//!
+//! ```text
+//! middleware: before_request   FSA_SECURE check, request state
+//! handle -> run:
+//!   1. CLOSE route                                   -> 403, no authentication
+//!   2. authenticate (not on OPEN routes)             -> 401 + WWW-Authenticate
+//!   3. groups                                        -> 403
+//!   4. gather parameters (query, form, JSON body)    -> 400 / 413
+//!   5. convert them (generated code), all problems   -> 400
+//!   6. object permissions on the converted values    -> 404 / 403
+//!   7. the handler                                   -> its answer
+//!   a panic anywhere                                 -> 500, this request only
+//! middleware: after_request    authorization guard, FSA-* dev headers
+//! ```
+
+use crate::{
+    authn, authz,
+    config::Mode,
+    errors::ErrorResponse,
+    fsa::{Access, CompiledRoute, State},
+    params::Entry,
+    params::{collect_body, Input, Param, ParamError, ParamKind, PermValue, Raw, RequestParams},
+};
+use actix_web::{
+    body::BoxBody,
+    dev::{Payload, ServiceResponse},
+    http::{
+        header::{HeaderValue, CONTENT_TYPE, WWW_AUTHENTICATE},
+        StatusCode,
+    },
+    HttpMessage, HttpRequest, HttpResponse, Responder,
+};
+use futures_util::FutureExt;
+use std::{panic::AssertUnwindSafe, sync::Arc, time::Instant};
+
+/// What the pipeline records about a request, for the middleware.
+pub(crate) struct RequestState {
+    started: Instant,
+    /// `login (scheme)` once authenticated.
+    user: Option<(String, String)>,
+    /// Whether an fsa route authorized this request.
+    authorized: bool,
+}
+
+/// Runs an fsa route on a request.
+pub(crate) async fn handle(
+    state: Arc<State>,
+    route: usize,
+    request: HttpRequest,
+    payload: Payload,
+) -> HttpResponse {
+    if !request.extensions().contains::<RequestState>() {
+        tracing::error!("fsa: the App is not wrapped with fsa.middleware(): use fsa.app(), or App::new().wrap(fsa.middleware()).configure(fsa.configure())");
+        return state.render(&ErrorResponse::internal("fsa middleware missing"));
+    }
+    let mut ctx = RequestCtx {
+        state: state.clone(),
+        route,
+        request: request.clone(),
+        payload: Some(payload),
+        params: RequestParams::default(),
+        user: None,
+        problems: Vec::new(),
+    };
+    let outcome = AssertUnwindSafe(run(&mut ctx)).catch_unwind().await;
+    let compiled = &state.routes[route];
+    let mut response = match outcome {
+        Ok(Ok(response)) => match response.error().and_then(|e| e.as_error::<ErrorResponse>()) {
+            Some(error) => state.render(&error.clone()),
+            None => {
+                request
+                    .extensions_mut()
+                    .get_mut::<RequestState>()
+                    .map(|s| s.authorized = true);
+                response
+            }
+        },
+        Ok(Err(error)) => state.render(&error),
+        Err(_) => {
+            tracing::error!(
+                route = compiled.spec.name,
+                "fsa: panic while handling a request"
+            );
+            state.render(&ErrorResponse::internal(format!(
+                "internal error caught at {} on {}",
+                compiled.spec.name,
+                request.path()
+            )))
+        }
+    };
+    if response.status() == StatusCode::UNAUTHORIZED {
+        if let Some(challenge) = &compiled.challenge {
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, challenge.clone());
+        }
+    }
+    if let Some(user) = ctx.user.take() {
+        if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
+            s.user = Some(user);
+        }
+    }
+    response
+}
+
+async fn run(ctx: &mut RequestCtx) -> Result<HttpResponse, ErrorResponse> {
+    let route = ctx.route_arc();
+    // 1. A closed route answers before anything else.
+    if route.access == Access::Close {
+        return Err(ErrorResponse::forbidden("currently closed route"));
+    }
+    // 2. Authentication, except on OPEN routes (which never authenticate).
+    if route.access == Access::Auth {
+        authn::authenticate(ctx).await?;
+        // 3. Groups, before parameters: a stranger learns nothing of them.
+        let login = ctx.login().to_string();
+        authz::check_groups(&ctx.state, &login, route.spec.authz).await?;
+    }
+    // 4. Parameters of the query string and body.
+    ctx.gather_params().await?;
+    // 5-7. Generated: conversions, object permissions, the handler.
+    route.route.call(ctx).await
+}
+
+/// Before routing: refuse plain HTTP from a non-loopback peer
+/// (`FSA_SECURE`), and start the request's state.
+pub(crate) fn before_request(state: &State, request: &HttpRequest) -> Result<(), HttpResponse> {
+    if state.config.secure && !request.app_config().secure() {
+        let loopback = request.peer_addr().is_none_or(|a| a.ip().is_loopback());
+        if !loopback {
+            return Err(state.render(&ErrorResponse::internal(
+                "insecure HTTP request denied: use HTTPS, or set FSA_SECURE = false behind a TLS proxy",
+            )));
+        }
+    }
+    request.extensions_mut().insert(RequestState {
+        started: Instant::now(),
+        user: None,
+        authorized: false,
+    });
+    Ok(())
+}
+
+/// After the response: a success that passed no fsa authorization (a plain
+/// actix route beside fsa's) becomes a server error; dev headers.
+pub(crate) fn after_request(
+    state: &State,
+    response: ServiceResponse<BoxBody>,
+) -> ServiceResponse<BoxBody> {
+    let (authorized, started, user) = match response.request().extensions().get::<RequestState>() {
+        Some(s) => (s.authorized, s.started, s.user.clone()),
+        None => (false, Instant::now(), None),
+    };
+    let status = response.status();
+    let mut response = if (status.is_success() || status.is_redirection()) && !authorized {
+        tracing::error!(
+            path = response.request().path(),
+            "fsa: a route answered without any authorization check"
+        );
+        let error = state.render(&ErrorResponse::internal("missing authorization check"));
+        response.into_response(error)
+    } else {
+        response
+    };
+    if state.config.mode >= Mode::Dev {
+        let request = response.request();
+        let line = format!("{} {}", request.method(), request.path());
+        let user = match user {
+            Some((login, scheme)) => format!("{login} ({scheme})"),
+            None => "None (None)".to_string(),
+        };
+        let delay = format!("{:.6}", started.elapsed().as_secs_f64());
+        let headers = response.headers_mut();
+        for (name, value) in [
+            ("fsa-request", line),
+            ("fsa-user", user),
+            ("fsa-delay", delay),
+        ] {
+            if let Ok(value) = HeaderValue::try_from(value) {
+                headers.insert(
+                    actix_web::http::header::HeaderName::from_static(name),
+                    value,
+                );
+            }
+        }
+    }
+    response
+}
+
+/// The state of one request through an fsa route; generated code calls its
+/// hidden methods.
+pub struct RequestCtx {
+    state: Arc<State>,
+    route: usize,
+    request: HttpRequest,
+    payload: Option<Payload>,
+    params: RequestParams,
+    user: Option<(String, String)>,
+    problems: Vec<String>,
+}
+
+impl RequestCtx {
+    /// The request.
+    pub fn request(&self) -> &HttpRequest {
+        &self.request
+    }
+
+    /// The authenticated login, if any.
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_ref().map(|(login, _)| login.as_str())
+    }
+
+    pub(crate) fn state(&self) -> &Arc<State> {
+        &self.state
+    }
+
+    pub(crate) fn route(&self) -> &CompiledRoute {
+        &self.state.routes[self.route]
+    }
+
+    fn route_arc(&self) -> Arc<CompiledRoute> {
+        self.state.routes[self.route].clone()
+    }
+
+    fn login(&self) -> &str {
+        self.user().unwrap_or_default()
+    }
+
+    pub(crate) fn set_user(&mut self, login: String, scheme: &str) {
+        self.user = Some((login, scheme.to_string()));
+    }
+
+    /// Reads the query string and a form or JSON body, once.
+    async fn gather_params(&mut self) -> Result<(), ErrorResponse> {
+        let max = self.state.config.max_body;
+        let body = match self.payload.take() {
+            Some(payload) => collect_body(&self.request, payload, max).await?,
+            None => None,
+        };
+        let json = body.as_ref().is_some_and(|(json, _)| *json);
+        let bytes = body.as_ref().map(|(_, b)| &b[..]);
+        let body = bytes.map(|b| {
+            if json {
+                crate::params::Body::Json(b)
+            } else {
+                crate::params::Body::Form(b)
+            }
+        });
+        self.params = RequestParams::gather(self.request.query_string(), body)?;
+        Ok(())
+    }
+
+    fn extract<T: Param>(&mut self, index: usize) -> Result<T, ParamError> {
+        let spec = &self.state.routes[self.route].spec.params[index];
+        let raw = match spec.kind {
+            ParamKind::Request if spec.in_path => {
+                self.request.match_info().get(spec.name).map(Raw::Path)
+            }
+            ParamKind::Request => self.params.get(spec.name).map(|entry| match entry {
+                Entry::Http(values) => Raw::Http(values),
+                Entry::Json(value) => Raw::Json(value),
+            }),
+            _ => None,
+        };
+        T::extract(Input {
+            raw,
+            request: &self.request,
+            user: self.user.as_ref().map(|(login, _)| login.as_str()),
+        })
+    }
+
+    fn problem(&mut self, index: usize, error: ParamError) {
+        let name = self.state.routes[self.route].spec.params[index].name;
+        self.problems.push(match error {
+            ParamError::Missing => format!("parameter \"{name}\" is missing"),
+            ParamError::Invalid(why) => format!("parameter \"{name}\": {why}"),
+        });
+    }
+
+    /// Generated code: the `index`-th parameter, or `None` with the problem
+    /// recorded.
+    #[doc(hidden)]
+    pub fn param<T: Param>(&mut self, index: usize) -> Option<T> {
+        match self.extract::<T>(index) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.problem(index, error);
+                None
+            }
+        }
+    }
+
+    /// Generated code: the `index`-th parameter, its default when missing.
+    #[doc(hidden)]
+    pub fn param_or<T: Param>(&mut self, index: usize, default: impl FnOnce() -> T) -> Option<T> {
+        match self.extract::<T>(index) {
+            Ok(value) => Some(value),
+            Err(ParamError::Missing) => Some(default()),
+            Err(error) => {
+                self.problem(index, error);
+                None
+            }
+        }
+    }
+
+    /// Generated code: after the conversions, one 400 listing every problem,
+    /// unexpected parameters included.
+    #[doc(hidden)]
+    pub fn params_done(&mut self) -> Result<(), ErrorResponse> {
+        let spec = self.state.routes[self.route].spec;
+        let reject = self.state.config.reject_unexpected_param;
+        for (name, entry) in self.params.iter() {
+            let declared = spec.params.iter().find(|p| p.name == name);
+            match declared {
+                Some(p) if p.in_path => self
+                    .problems
+                    .push(format!("parameter \"{name}\" both from path and request")),
+                Some(p) if p.kind != ParamKind::Request => self
+                    .problems
+                    .push(format!("unexpected request parameter \"{name}\"")),
+                Some(_) => {}
+                None if !reject || self.state.auth_params.iter().any(|a| a == name) => {}
+                None => {
+                    let source = if matches!(entry, Entry::Json(_)) {
+                        "json"
+                    } else {
+                        "http"
+                    };
+                    self.problems
+                        .push(format!("unexpected {source} parameter \"{name}\""));
+                }
+            }
+        }
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ErrorResponse::bad_request(self.problems.join("\n")))
+        }
+    }
+
+    /// Generated code: the object permissions of the route, on the
+    /// converted values (`values[i]` for its `i`-th permission).
+    #[doc(hidden)]
+    pub async fn check_perms(&mut self, values: &[&[&dyn PermValue]]) -> Result<(), ErrorResponse> {
+        let spec = self.state.routes[self.route].spec;
+        let login = self.login().to_string();
+        authz::check_perms(&self.state, &login, spec.authz, values).await
+    }
+
+    /// Generated code: the handler's answer as a response.
+    #[doc(hidden)]
+    pub fn respond<R: Responder>(&mut self, output: R) -> Result<HttpResponse, ErrorResponse> {
+        Ok(output.respond_to(&self.request).map_into_boxed_body())
+    }
+}
+
+/// Whether a request carries a JSON body.
+pub(crate) fn is_json(request: &HttpRequest) -> bool {
+    let Some(value) = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Generated code: a parameter known to be converted.
+#[doc(hidden)]
+pub fn checked<T>(value: Option<T>) -> T {
+    value.expect("fsa: parameters are checked before use")
+}
