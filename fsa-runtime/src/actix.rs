@@ -88,7 +88,7 @@ where
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let state = self.state.clone();
-        if let Err(response) = pipeline::before_request(&state, request.request()) {
+        if let Some(response) = pipeline::before_request(&state, request.request()) {
             let response = request.into_response(response);
             return Box::pin(ready(Ok(pipeline::after_request(&state, response))));
         }

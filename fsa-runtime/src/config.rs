@@ -265,9 +265,11 @@ const DIRECTIVES: &[(&str, Setter)] = &[
             "debug2" => Mode::Debug(2),
             "debug3" => Mode::Debug(3),
             "debug4" => Mode::Debug(4),
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "{n}: unexpected mode \"{other}\": expected prod, dev, debug or debug1 to debug4"
-            )),
+            ))
+            }
         };
         Ok(())
     }),
@@ -292,12 +294,12 @@ const DIRECTIVES: &[(&str, Setter)] = &[
             )),
         }
     }),
-    ("FSA_SECURE", |c, n, v| Ok(c.secure = boolean(n, v)?)),
+    ("FSA_SECURE", |c, n, v| set(&mut c.secure, boolean(n, v)?)),
     ("FSA_SERVER_ERROR", |c, n, v| {
-        Ok(c.server_error = status(n, v)?)
+        set(&mut c.server_error, status(n, v)?)
     }),
     ("FSA_NOT_FOUND_ERROR", |c, n, v| {
-        Ok(c.not_found_error = status(n, v)?)
+        set(&mut c.not_found_error, status(n, v)?)
     }),
     ("FSA_ERROR_RESPONSE", |c, n, v| {
         c.error_response = ErrorFormat::parse(&string(n, v)?)?;
@@ -316,18 +318,20 @@ const DIRECTIVES: &[(&str, Setter)] = &[
         c.auth_default = Some(expand_password(schemes));
         Ok(())
     }),
-    ("FSA_REALM", |c, n, v| Ok(c.realm = Some(nonempty(n, v)?))),
+    ("FSA_REALM", |c, n, v| {
+        set(&mut c.realm, Some(nonempty(n, v)?))
+    }),
     ("FSA_FAKE_LOGIN", |c, n, v| {
-        Ok(c.fake_login = nonempty(n, v)?)
+        set(&mut c.fake_login, nonempty(n, v)?)
     }),
     ("FSA_PARAM_USER", |c, n, v| {
-        Ok(c.param_user = nonempty(n, v)?)
+        set(&mut c.param_user, nonempty(n, v)?)
     }),
     ("FSA_PARAM_PASS", |c, n, v| {
-        Ok(c.param_pass = nonempty(n, v)?)
+        set(&mut c.param_pass, nonempty(n, v)?)
     }),
     ("FSA_HTTPD_HEADER", |c, n, v| {
-        Ok(c.httpd_header = Some(nonempty(n, v)?))
+        set(&mut c.httpd_header, Some(nonempty(n, v)?))
     }),
     ("FSA_TOKEN_TYPE", |c, n, v| {
         c.token_type = match v {
@@ -346,19 +350,20 @@ const DIRECTIVES: &[(&str, Setter)] = &[
         Ok(())
     }),
     ("FSA_TOKEN_ALGO", |c, n, v| {
-        Ok(c.token_algo = Some(nonempty(n, v)?))
+        set(&mut c.token_algo, Some(nonempty(n, v)?))
     }),
     ("FSA_TOKEN_CARRIER", |c, n, v| {
-        c.token_carrier =
-            match string(n, v)?.as_str() {
-                "bearer" => TokenCarrier::Bearer,
-                "cookie" => TokenCarrier::Cookie,
-                "header" => TokenCarrier::Header,
-                "param" => TokenCarrier::Param,
-                other => return Err(format!(
+        c.token_carrier = match string(n, v)?.as_str() {
+            "bearer" => TokenCarrier::Bearer,
+            "cookie" => TokenCarrier::Cookie,
+            "header" => TokenCarrier::Header,
+            "param" => TokenCarrier::Param,
+            other => {
+                return Err(format!(
                     "{n}: unexpected carrier \"{other}\": expected bearer, cookie, header or param"
-                )),
-            };
+                ))
+            }
+        };
         Ok(())
     }),
     ("FSA_TOKEN_NAME", |c, n, v| {
@@ -367,25 +372,25 @@ const DIRECTIVES: &[(&str, Setter)] = &[
         Ok(())
     }),
     ("FSA_TOKEN_DELAY", |c, n, v| {
-        Ok(c.token_delay = number(n, v)?)
+        set(&mut c.token_delay, number(n, v)?)
     }),
     ("FSA_TOKEN_GRACE", |c, n, v| {
-        Ok(c.token_grace = number(n, v)?)
+        set(&mut c.token_grace, number(n, v)?)
     }),
     ("FSA_TOKEN_LENGTH", |c, n, v| {
-        Ok(c.token_length = count(n, v)?)
+        set(&mut c.token_length, count(n, v)?)
     }),
     ("FSA_TOKEN_SECRET", |c, n, v| {
-        Ok(c.token_secret = Some(nonempty(n, v)?))
+        set(&mut c.token_secret, Some(nonempty(n, v)?))
     }),
     ("FSA_TOKEN_SIGN", |c, n, v| {
-        Ok(c.token_sign = Some(nonempty(n, v)?))
+        set(&mut c.token_sign, Some(nonempty(n, v)?))
     }),
     ("FSA_TOKEN_RENEWAL", |c, n, v| {
-        Ok(c.token_renewal = number(n, v)?)
+        set(&mut c.token_renewal, number(n, v)?)
     }),
     ("FSA_TOKEN_ISSUER", |c, n, v| {
-        Ok(c.token_issuer = Some(nonempty(n, v)?))
+        set(&mut c.token_issuer, Some(nonempty(n, v)?))
     }),
     ("FSA_PASSWORD_SCHEME", |c, n, v| {
         let scheme = string(n, v)?;
@@ -405,30 +410,32 @@ const DIRECTIVES: &[(&str, Setter)] = &[
         _ => Err(format!("{n}: expected a table, e.g. {{ rounds = 12 }}")),
     }),
     ("FSA_PASSWORD_LENGTH", |c, n, v| {
-        Ok(c.password_length = count(n, v)?)
+        set(&mut c.password_length, count(n, v)?)
     }),
     ("FSA_PASSWORD_RE", |c, n, v| {
-        Ok(c.password_re = strings(n, v)?)
+        set(&mut c.password_re, strings(n, v)?)
     }),
     ("FSA_AUTHZ_GROUPS", |c, n, v| {
-        Ok(c.authz_groups = groups(n, v)?)
+        set(&mut c.authz_groups, groups(n, v)?)
     }),
     ("FSA_AUTHZ_SCOPES", |c, n, v| {
-        Ok(c.authz_scopes = strings(n, v)?)
+        set(&mut c.authz_scopes, strings(n, v)?)
     }),
     ("FSA_REJECT_UNEXPECTED_PARAM", |c, n, v| {
-        Ok(c.reject_unexpected_param = boolean(n, v)?)
+        set(&mut c.reject_unexpected_param, boolean(n, v)?)
     }),
     ("FSA_CACHE", |c, n, v| {
         let kind = string(n, v)?;
         match kind.as_str() {
-            "ttl" | "none" => Ok(c.cache = kind),
+            "ttl" | "none" => set(&mut c.cache, kind),
             other => Err(format!(
                 "{n}: unexpected cache \"{other}\": expected ttl or none"
             )),
         }
     }),
-    ("FSA_CACHE_SIZE", |c, n, v| Ok(c.cache_size = count(n, v)?)),
+    ("FSA_CACHE_SIZE", |c, n, v| {
+        set(&mut c.cache_size, count(n, v)?)
+    }),
     ("FSA_CACHE_OPTS", |c, n, v| match v {
         Value::Table(t) => {
             for (key, value) in t {
@@ -444,9 +451,9 @@ const DIRECTIVES: &[(&str, Setter)] = &[
         _ => Err(format!("{n}: expected a table, e.g. {{ ttl = 600 }}")),
     }),
     ("FSA_CACHE_PREFIX", |c, n, v| {
-        Ok(c.cache_prefix = Some(string(n, v)?))
+        set(&mut c.cache_prefix, Some(string(n, v)?))
     }),
-    ("FSA_MAX_BODY", |c, n, v| Ok(c.max_body = count(n, v)?)),
+    ("FSA_MAX_BODY", |c, n, v| set(&mut c.max_body, count(n, v)?)),
 ];
 
 impl Config {
@@ -619,6 +626,12 @@ pub(crate) fn expand_password(schemes: Vec<String>) -> Vec<String> {
     out.retain(|s| s != "param");
     out.push("param".into());
     out
+}
+
+/// Stores a parsed value.
+fn set<T>(slot: &mut T, value: T) -> Result<(), String> {
+    *slot = value;
+    Ok(())
 }
 
 fn string(name: &str, value: &Value) -> Result<String, String> {

@@ -110,6 +110,15 @@ pub struct Fsa {
     state: Arc<State>,
 }
 
+impl std::fmt::Debug for Fsa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fsa")
+            .field("realm", &self.state.realm)
+            .field("routes", &self.state.routes.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Fsa {
     /// A builder with the configuration of the TOML file named by
     /// environment variable `var`, overridden by `FSA_*` environment

@@ -69,10 +69,9 @@ pub(crate) async fn handle(
         Ok(Ok(response)) => match response.error().and_then(|e| e.as_error::<ErrorResponse>()) {
             Some(error) => state.render(&error.clone()),
             None => {
-                request
-                    .extensions_mut()
-                    .get_mut::<RequestState>()
-                    .map(|s| s.authorized = true);
+                if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
+                    s.authorized = true;
+                }
                 response
             }
         },
@@ -124,12 +123,12 @@ async fn run(ctx: &mut RequestCtx) -> Result<HttpResponse, ErrorResponse> {
 }
 
 /// Before routing: refuse plain HTTP from a non-loopback peer
-/// (`FSA_SECURE`), and start the request's state.
-pub(crate) fn before_request(state: &State, request: &HttpRequest) -> Result<(), HttpResponse> {
+/// (`FSA_SECURE`), and start the request's state; `Some` answers early.
+pub(crate) fn before_request(state: &State, request: &HttpRequest) -> Option<HttpResponse> {
     if state.config.secure && !request.app_config().secure() {
         let loopback = request.peer_addr().is_none_or(|a| a.ip().is_loopback());
         if !loopback {
-            return Err(state.render(&ErrorResponse::internal(
+            return Some(state.render(&ErrorResponse::internal(
                 "insecure HTTP request denied: use HTTPS, or set FSA_SECURE = false behind a TLS proxy",
             )));
         }
@@ -139,7 +138,7 @@ pub(crate) fn before_request(state: &State, request: &HttpRequest) -> Result<(),
         user: None,
         authorized: false,
     });
-    Ok(())
+    None
 }
 
 /// After the response: a success that passed no fsa authorization (a plain

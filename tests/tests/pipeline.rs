@@ -1,0 +1,471 @@
+//! The request pipeline over real HTTP: each status of FlaskSimpleAuth's
+//! processing order (SPEC 3.5).
+
+use actix_web::{http::StatusCode, web, HttpResponse};
+use fsa_runtime::prelude::*;
+use fsa_tests::{build, get_user_pass, serve};
+use serde_json::json;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+#[get("/open", authz = "OPEN")]
+async fn open(#[default("world")] who: String) -> String {
+    format!("hello {who}")
+}
+
+#[get("/auth", authz = "AUTH")]
+async fn auth(user: CurrentUser) -> String {
+    format!("user {user}")
+}
+
+#[get("/closed", authz = "CLOSE")]
+async fn closed() -> &'static str {
+    "never"
+}
+
+#[get("/kids", authz = "kid")]
+async fn kids() -> &'static str {
+    "kids only"
+}
+
+#[post("/store/<sid>/product", authz = ("store", "sid", "manager"))]
+async fn add_product(sid: i64, product: String, quantity: i64) -> HttpResponse {
+    HttpResponse::Created().json(json!({"sid": sid, "product": product, "quantity": quantity}))
+}
+
+#[get("/types", authz = "OPEN")]
+async fn types(i: i64, b: bool, f: f64, o: Option<u8>) -> String {
+    format!("{i} {b} {f} {o:?}")
+}
+
+#[get("/panic", authz = "OPEN")]
+async fn panics() -> &'static str {
+    panic!("handler bug")
+}
+
+#[get("/sync", authz = "OPEN")]
+fn sync_handler(n: u32) -> String {
+    format!("{}", n * 2)
+}
+
+#[get("/fail", authz = "OPEN")]
+async fn fails() -> fsa_runtime::Result<String> {
+    Err(err("teapot here", 418))
+}
+
+static PERM_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// Store 1 is managed by calvin, store 2 by hobbes; no other store exists.
+fn store_perms(login: &str, sid: i64, mode: Option<&str>) -> Option<bool> {
+    PERM_CALLS.fetch_add(1, Ordering::SeqCst);
+    assert_eq!(mode, Some("manager"));
+    match sid {
+        1 => Some(login == "calvin"),
+        2 => Some(login == "hobbes"),
+        _ => None,
+    }
+}
+
+fn app() -> Fsa {
+    build(
+        Fsa::from_toml_str(
+            "acme",
+            "FSA_AUTH = [\"basic\", \"none\"]\nFSA_MODE = \"dev\"",
+        )
+        .unwrap()
+        .get_user_pass(get_user_pass)
+        .group_check("kid", |login: &str| login == "calvin")
+        .object_perms("store", store_perms)
+        .routes(routes![
+            open,
+            auth,
+            closed,
+            kids,
+            add_product,
+            types,
+            panics,
+            sync_handler,
+            fails
+        ]),
+    )
+}
+
+async fn body(
+    response: &mut awc::ClientResponse<
+        impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+            + Unpin,
+    >,
+) -> String {
+    String::from_utf8(response.body().await.unwrap().to_vec()).unwrap()
+}
+
+#[actix_web::test]
+async fn open_routes_answer_anyone_without_authenticating() {
+    let srv = serve(app());
+    let mut res = srv.get("/open?who=susie").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(body(&mut res).await, "hello susie");
+    // Bad credentials are not even looked at.
+    let mut res = srv
+        .get("/open")
+        .basic_auth("calvin", "wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(body(&mut res).await, "hello world");
+    assert_eq!(res.headers().get("fsa-user").unwrap(), "None (None)");
+}
+
+#[actix_web::test]
+async fn missing_credentials_get_401_with_a_basic_challenge() {
+    let srv = serve(app());
+    let res = srv.get("/auth").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        res.headers().get("www-authenticate").unwrap(),
+        "Basic realm=\"acme\""
+    );
+}
+
+#[actix_web::test]
+async fn good_credentials_pass_and_name_the_user() {
+    let srv = serve(app());
+    let mut res = srv
+        .get("/auth")
+        .basic_auth("calvin", "hobbes-rules")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(body(&mut res).await, "user calvin");
+    assert_eq!(res.headers().get("fsa-user").unwrap(), "calvin (basic)");
+    assert_eq!(res.headers().get("fsa-request").unwrap(), "GET /auth");
+    assert!(res.headers().get("fsa-delay").is_some());
+}
+
+#[actix_web::test]
+async fn wrong_password_and_unknown_user_get_the_same_401() {
+    let srv = serve(app());
+    let mut wrong = srv
+        .get("/auth")
+        .basic_auth("calvin", "nope")
+        .send()
+        .await
+        .unwrap();
+    let mut unknown = srv
+        .get("/auth")
+        .basic_auth("moe", "nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let (a, b) = (body(&mut wrong).await, body(&mut unknown).await);
+    assert_eq!(a, b);
+    assert!(
+        !a.contains("nope"),
+        "the body must not echo the password: {a}"
+    );
+    let mut garbage = srv
+        .get("/auth")
+        .insert_header(("Authorization", "Basic !!!"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        body(&mut garbage).await,
+        "decoding error on authorization header"
+    );
+}
+
+#[actix_web::test]
+async fn closed_routes_answer_403_before_authentication() {
+    let srv = serve(app());
+    assert_eq!(
+        srv.get("/closed").send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = srv
+        .get("/closed")
+        .basic_auth("calvin", "hobbes-rules")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[actix_web::test]
+async fn users_outside_the_group_get_403() {
+    let srv = serve(app());
+    let res = srv
+        .get("/kids")
+        .basic_auth("hobbes", "short")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = srv
+        .get("/kids")
+        .basic_auth("calvin", "hobbes-rules")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // Groups come before parameters: a stranger learns nothing of them.
+    let res = srv
+        .get("/kids?bad=1")
+        .basic_auth("hobbes", "short")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[actix_web::test]
+async fn object_permissions_answer_404_for_unknown_objects_and_403_for_others() {
+    let srv = serve(app());
+    let calvin = |path: &str| srv.post(path).basic_auth("calvin", "hobbes-rules");
+    let mut res = calvin("/store/1/product")
+        .send_form(&[("product", "pen"), ("quantity", "0x11")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap(),
+        json!({"sid": 1, "product": "pen", "quantity": 17})
+    );
+    let res = calvin("/store/2/product")
+        .send_form(&[("product", "pen"), ("quantity", "1")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = calvin("/store/3/product")
+        .send_form(&[("product", "pen"), ("quantity", "1")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Parameters come before permissions: a missing one is a 400 even on an unknown store.
+    let res = calvin("/store/3/product")
+        .send_form(&[("product", "pen")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // A path segment that is not an integer does not match the route.
+    let res = calvin("/store/x/product")
+        .send_form(&[("product", "pen"), ("quantity", "1")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn json_bodies_must_hold_json_types() {
+    let srv = serve(app());
+    let calvin = || {
+        srv.post("/store/1/product")
+            .basic_auth("calvin", "hobbes-rules")
+    };
+    let res = calvin()
+        .send_json(&json!({"product": "pen", "quantity": 3}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let mut res = calvin()
+        .send_json(&json!({"product": "pen", "quantity": "3"}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(&mut res).await.contains("quantity"));
+    let res = calvin()
+        .insert_header(("content-type", "application/json"))
+        .send_body("{oops")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[actix_web::test]
+async fn every_parameter_problem_is_listed_in_one_400() {
+    let srv = serve(app());
+    let mut res = srv
+        .get("/types?i=012&b=1&f=x&o=300&extra=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let text = body(&mut res).await;
+    for name in [
+        "\"i\"",
+        "\"b\"",
+        "\"f\"",
+        "\"o\"",
+        "unexpected http parameter \"extra\"",
+    ] {
+        assert!(text.contains(name), "{name} in {text}");
+    }
+    assert_eq!(text.lines().count(), 5, "{text}");
+    let mut res = srv.get("/types").send().await.unwrap();
+    let text = body(&mut res).await;
+    assert!(
+        text.contains("parameter \"i\" is missing") && text.contains("parameter \"f\" is missing"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("\"o\""),
+        "optional parameters may be missing: {text}"
+    );
+}
+
+#[actix_web::test]
+async fn http_values_follow_flask_simple_auth_syntax() {
+    let srv = serve(app());
+    for (query, expected) in [
+        ("i=0x11&b=TRUE&f=1.5", "17 true 1.5 None"),
+        ("i=0o21&b=false&f=2&o=7", "17 false 2 Some(7)"),
+        ("i=-0b10001&b=True&f=1e3&o=null", "-17 true 1000 None"),
+    ] {
+        let mut res = srv.get(format!("/types?{query}")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{query}");
+        assert_eq!(body(&mut res).await, expected);
+    }
+}
+
+#[actix_web::test]
+async fn sync_handlers_and_error_results_work() {
+    let srv = serve(app());
+    let mut res = srv.get("/sync?n=21").send().await.unwrap();
+    assert_eq!(body(&mut res).await, "42");
+    let mut res = srv.get("/fail").send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 418);
+    assert_eq!(body(&mut res).await, "teapot here");
+}
+
+#[actix_web::test]
+async fn a_panic_fails_that_request_only() {
+    let srv = serve(app());
+    for _ in 0..3 {
+        let res = srv.get("/panic").send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    assert_eq!(
+        srv.get("/open").send().await.unwrap().status(),
+        StatusCode::OK
+    );
+}
+
+#[actix_web::test]
+async fn a_panicking_hook_is_a_500_and_the_server_keeps_serving() {
+    #[get("/boom", authz = "boom")]
+    async fn boom() -> &'static str {
+        "no"
+    }
+    let fsa = build(
+        Fsa::from_toml_str("acme", "FSA_AUTH = [\"basic\", \"none\"]")
+            .unwrap()
+            .get_user_pass(get_user_pass)
+            .group_check("boom", |_: &str| -> bool { panic!("hook bug") })
+            .routes(routes![boom, open]),
+    );
+    let srv = serve(fsa);
+    let res = srv
+        .get("/boom")
+        .basic_auth("calvin", "hobbes-rules")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        srv.get("/open").send().await.unwrap().status(),
+        StatusCode::OK
+    );
+}
+
+#[actix_web::test]
+async fn a_plain_actix_route_beside_fsa_routes_cannot_answer_a_success() {
+    let fsa = app();
+    let srv = actix_test::start(move || {
+        fsa.app()
+            .route("/plain", web::get().to(|| async { "unchecked" }))
+            .route(
+                "/plain404",
+                web::get().to(|| async { HttpResponse::NotFound().finish() }),
+            )
+    });
+    let res = srv.get("/plain").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    // Errors pass: they disclose nothing.
+    assert_eq!(
+        srv.get("/plain404").send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[actix_web::test]
+async fn routes_refuse_to_serve_without_the_middleware() {
+    let fsa = app();
+    let srv = actix_test::start(move || actix_web::App::new().configure(fsa.configure()));
+    let res = srv.get("/open").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+#[actix_web::test]
+async fn plain_http_from_a_remote_peer_is_refused() {
+    let fsa = app();
+    let service = actix_web::test::init_service(fsa.app()).await;
+    let remote = actix_web::test::TestRequest::get()
+        .uri("/open")
+        .peer_addr("192.0.2.7:4242".parse().unwrap())
+        .to_request();
+    let res = actix_web::test::call_service(&service, remote).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let local = actix_web::test::TestRequest::get()
+        .uri("/open")
+        .peer_addr("127.0.0.1:4242".parse().unwrap())
+        .to_request();
+    assert_eq!(
+        actix_web::test::call_service(&service, local)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[actix_web::test]
+async fn open_without_none_authentication_becomes_auth() {
+    let fsa = build(
+        Fsa::from_toml_str("acme", "FSA_AUTH = [\"basic\"]")
+            .unwrap()
+            .get_user_pass(get_user_pass)
+            .routes(routes![open]),
+    );
+    let srv = serve(fsa);
+    assert_eq!(
+        srv.get("/open").send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let res = srv
+        .get("/open")
+        .basic_auth("calvin", "hobbes-rules")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn hook_answers_are_cached() {
+    let srv = serve(app());
+    let before = PERM_CALLS.load(Ordering::SeqCst);
+    for _ in 0..3 {
+        let res = srv
+            .post("/store/2/product")
+            .basic_auth("hobbes", "short")
+            .send_form(&[("product", "cached"), ("quantity", "1")])
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    // Other tests run concurrently, but at most once for (hobbes, 2) here.
+    assert!(PERM_CALLS.load(Ordering::SeqCst) - before <= 3);
+}

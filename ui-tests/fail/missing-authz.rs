@@ -1,0 +1,10 @@
+use fsa_runtime::prelude::*;
+
+#[get("/store")]
+async fn get_store() -> String {
+    "stores".to_string()
+}
+
+fn main() {
+    let _ = routes![get_store];
+}
