@@ -33,12 +33,27 @@ pub(crate) fn needs_params(item: &AuthzItem) -> bool {
     }
 }
 
-/// Checks the items that need no parameter: groups, and `any`/`all` of groups.
+/// Checks the items that need no parameter: groups, and `any`/`all` of
+/// groups; on oauth routes (`scopes` given), groups are scopes the token
+/// must hold.
 pub(crate) async fn check_groups(
     state: &State,
     login: &str,
+    scopes: Option<&[String]>,
     items: &'static [AuthzItem],
 ) -> Result<(), ErrorResponse> {
+    if let Some(scopes) = scopes {
+        for item in items {
+            if let AuthzItem::Group(scope) = item {
+                if !scopes.iter().any(|s| s == scope) {
+                    return Err(ErrorResponse::forbidden(format!(
+                        "missing permission \"{scope}\""
+                    )));
+                }
+            }
+        }
+        return Ok(());
+    }
     for item in items.iter().filter(|i| !needs_params(i)) {
         verdict_to_result(state, eval(state, login, item, &[]).await?)?;
     }

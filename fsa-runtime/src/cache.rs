@@ -18,6 +18,19 @@ pub(crate) enum Cached {
     Bool(bool),
     /// An object permission answer.
     Perm(Option<bool>),
+    /// A valid token.
+    Token(Arc<TokenInfo>),
+    /// The last token seen for a login and realm.
+    LastToken(Arc<str>),
+}
+
+/// What a valid token says.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct TokenInfo {
+    pub(crate) login: String,
+    /// Expiry, Unix seconds.
+    pub(crate) expires: f64,
+    pub(crate) scopes: Vec<String>,
 }
 
 /// Cache key kinds, FlaskSimpleAuth's prefixes.
@@ -31,6 +44,10 @@ pub(crate) enum Kind {
     UserInGroup,
     /// object permissions (`p.`).
     Perm,
+    /// token validations (`t.`).
+    Token,
+    /// last token seen for a login and realm (`T.`).
+    UserToken,
 }
 
 impl Kind {
@@ -40,6 +57,8 @@ impl Kind {
             Self::GroupCheck => "c.",
             Self::UserInGroup => "g.",
             Self::Perm => "p.",
+            Self::Token => "t.",
+            Self::UserToken => "T.",
         }
     }
 }

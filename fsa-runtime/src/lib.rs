@@ -49,17 +49,20 @@ mod params;
 mod passwords;
 mod pipeline;
 mod route;
+mod tokens;
 
 #[doc(inline)]
 pub use fsa_macros::{delete, get, patch, post, put, route};
 
 pub use actix::{FsaMiddleware, FsaService};
+pub use authn::custom::AuthenticationHook;
 pub use config::{Config, Mode, TokenCarrier, TokenType};
 pub use errors::{err, ConfigError, ErrorFormat, ErrorFormatter, ErrorResponse};
 pub use fsa::{Fsa, FsaBuilder};
 pub use hooks::{GetUserPassHook, GroupCheckHook, HookOutput, ObjectPermsHook, UserInGroupHook};
 pub use params::{CurrentUser, Input, Param, ParamError, ParamKind, PermValue, Raw, Scalar};
 pub use route::{AuthzItem, ParamSpec, PermSpec, Route, RouteSpec};
+pub use tokens::TokenOptions;
 
 /// `Result` with fsa's [`ErrorResponse`] as the error.
 pub type Result<T, E = ErrorResponse> = std::result::Result<T, E>;

@@ -60,7 +60,9 @@ pub(crate) async fn handle(
         request: request.clone(),
         payload: Some(payload),
         params: RequestParams::default(),
+        gathered: false,
         user: None,
+        scopes: Vec::new(),
         problems: Vec::new(),
     };
     let outcome = AssertUnwindSafe(run(&mut ctx)).catch_unwind().await;
@@ -95,12 +97,60 @@ pub(crate) async fn handle(
                 .insert(WWW_AUTHENTICATE, challenge.clone());
         }
     }
+    if let Some((login, _)) = &ctx.user {
+        renew_cookie(&state, compiled, &request, login, &mut response);
+    }
     if let Some(user) = ctx.user.take() {
         if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
             s.user = Some(user);
         }
     }
     response
+}
+
+/// The cookie carrier: after an authentication, a new token cookie when
+/// there is none, or when the current one expires within
+/// `FSA_TOKEN_RENEWAL` of its life (always when the renewal is 0).
+fn renew_cookie(
+    state: &State,
+    route: &CompiledRoute,
+    request: &HttpRequest,
+    login: &str,
+    response: &mut HttpResponse,
+) {
+    let Some(tokens) = state
+        .tokens
+        .as_ref()
+        .filter(|t| t.carrier == crate::config::TokenCarrier::Cookie)
+    else {
+        return;
+    };
+    let lifetime = tokens.delay() * 60.0;
+    let renew = tokens.renewal <= 0.0
+        || match request.cookie(&tokens.name) {
+            None => true,
+            Some(cookie) => match tokens.check(&state.cache, cookie.value(), &route.token_realm) {
+                Ok(info) => info.expires - crate::tokens::now() < tokens.renewal * lifetime,
+                Err(_) => true,
+            },
+        };
+    if !renew {
+        return;
+    }
+    let options = crate::tokens::TokenOptions {
+        realm: Some(route.token_realm.to_string()),
+        ..Default::default()
+    };
+    if let Ok(token) = tokens.create(login, &options) {
+        let cookie = actix_web::cookie::Cookie::build(tokens.name.clone(), token)
+            .path("/")
+            .max_age(actix_web::cookie::time::Duration::seconds(lifetime as i64))
+            .http_only(true)
+            .same_site(actix_web::cookie::SameSite::Lax)
+            .secure(request.app_config().secure())
+            .finish();
+        let _ = response.add_cookie(&cookie);
+    }
 }
 
 async fn run(ctx: &mut RequestCtx) -> Result<HttpResponse, ErrorResponse> {
@@ -112,9 +162,11 @@ async fn run(ctx: &mut RequestCtx) -> Result<HttpResponse, ErrorResponse> {
     // 2. Authentication, except on OPEN routes (which never authenticate).
     if route.access == Access::Auth {
         authn::authenticate(ctx).await?;
-        // 3. Groups, before parameters: a stranger learns nothing of them.
+        // 3. Groups (scopes on oauth routes), before parameters: a stranger
+        //    learns nothing of them.
         let login = ctx.login().to_string();
-        authz::check_groups(&ctx.state, &login, route.spec.authz).await?;
+        let scopes = route.oauth.then_some(ctx.scopes.as_slice());
+        authz::check_groups(&ctx.state, &login, scopes, route.spec.authz).await?;
     }
     // 4. Parameters of the query string and body.
     ctx.gather_params().await?;
@@ -124,7 +176,7 @@ async fn run(ctx: &mut RequestCtx) -> Result<HttpResponse, ErrorResponse> {
 
 /// Before routing: refuse plain HTTP from a non-loopback peer
 /// (`FSA_SECURE`), and start the request's state; `Some` answers early.
-pub(crate) fn before_request(state: &State, request: &HttpRequest) -> Option<HttpResponse> {
+pub(crate) fn before_request(state: &Arc<State>, request: &HttpRequest) -> Option<HttpResponse> {
     if state.config.secure && !request.app_config().secure() {
         let loopback = request.peer_addr().is_none_or(|a| a.ip().is_loopback());
         if !loopback {
@@ -138,6 +190,9 @@ pub(crate) fn before_request(state: &State, request: &HttpRequest) -> Option<Htt
         user: None,
         authorized: false,
     });
+    request
+        .extensions_mut()
+        .insert(crate::Fsa::from_state(state.clone()));
     None
 }
 
@@ -195,7 +250,9 @@ pub struct RequestCtx {
     request: HttpRequest,
     payload: Option<Payload>,
     params: RequestParams,
+    gathered: bool,
     user: Option<(String, String)>,
+    scopes: Vec<String>,
     problems: Vec<String>,
 }
 
@@ -214,7 +271,7 @@ impl RequestCtx {
         &self.state
     }
 
-    pub(crate) fn route(&self) -> &CompiledRoute {
+    pub(crate) fn route(&self) -> &Arc<CompiledRoute> {
         &self.state.routes[self.route]
     }
 
@@ -230,8 +287,25 @@ impl RequestCtx {
         self.user = Some((login, scheme.to_string()));
     }
 
+    /// The scopes of the token that authenticated the request.
+    pub(crate) fn set_scopes(&mut self, scopes: Vec<String>) {
+        self.scopes = scopes;
+    }
+
+    /// A request parameter as text (the first HTTP value, or a JSON string).
+    pub(crate) fn param_text(&self, name: &str) -> Option<String> {
+        match self.params.get(name)? {
+            Entry::Http(values) => values.first().cloned(),
+            Entry::Json(serde_json::Value::String(s)) => Some(s.clone()),
+            Entry::Json(_) => None,
+        }
+    }
+
     /// Reads the query string and a form or JSON body, once.
-    async fn gather_params(&mut self) -> Result<(), ErrorResponse> {
+    pub(crate) async fn gather_params(&mut self) -> Result<(), ErrorResponse> {
+        if std::mem::replace(&mut self.gathered, true) {
+            return Ok(());
+        }
         let max = self.state.config.max_body;
         let body = match self.payload.take() {
             Some(payload) => collect_body(&self.request, payload, max).await?,

@@ -6,25 +6,61 @@
 //! [`Scheme::authenticate`].
 
 mod basic;
+pub(crate) mod custom;
+mod fake;
+mod httpd;
+mod param;
+mod token;
 
 use crate::{errors::ErrorResponse, pipeline::RequestCtx};
+use custom::CustomFn;
+use std::{collections::HashMap, sync::Arc};
 
 /// A configured authentication scheme.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub(crate) enum Scheme {
     /// Never authenticates; needed for OPEN routes.
     None,
     /// `Authorization: Basic ...` (RFC 7617).
     Basic,
+    /// `USER` and `PASS` request parameters.
+    Param,
+    /// A token from the configured carrier.
+    Token,
+    /// A JWT with scopes, from the configured carrier.
+    Oauth,
+    /// The `LOGIN` parameter, from loopback peers only.
+    Fake,
+    /// A trusted header set by a fronting web server.
+    Httpd,
+    /// An application hook.
+    Custom(Arc<str>, CustomFn),
+}
+
+impl PartialEq for Scheme {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl std::fmt::Debug for Scheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 impl Scheme {
-    /// The scheme of a name in `FSA_AUTH`.
-    pub(crate) fn from_name(name: &str) -> Option<Self> {
+    /// The scheme of a name in `FSA_AUTH`, built-in or custom.
+    pub(crate) fn from_name(name: &str, custom: &HashMap<String, CustomFn>) -> Option<Self> {
         Some(match name {
             "none" => Self::None,
             "basic" => Self::Basic,
-            _ => return None,
+            "param" => Self::Param,
+            "token" => Self::Token,
+            "oauth" => Self::Oauth,
+            "fake" => Self::Fake,
+            "httpd" => Self::Httpd,
+            other => Self::Custom(Arc::from(other), custom.get(other)?.clone()),
         })
     }
 
@@ -33,14 +69,22 @@ impl Scheme {
         match self {
             Self::None => "none",
             Self::Basic => "basic",
+            Self::Param => "param",
+            Self::Token => "token",
+            Self::Oauth => "oauth",
+            Self::Fake => "fake",
+            Self::Httpd => "httpd",
+            Self::Custom(name, _) => name,
         }
     }
 
-    /// The `WWW-Authenticate` challenge of this scheme, if it has one.
-    pub(crate) fn challenge(&self, realm: &str) -> Option<String> {
+    /// Whether the scheme reads request parameters (so they are gathered
+    /// before authentication).
+    pub(crate) fn reads_params(&self, token_param: bool) -> bool {
         match self {
-            Self::Basic => Some(format!("Basic realm=\"{realm}\"")),
-            Self::None => None,
+            Self::Param | Self::Fake => true,
+            Self::Token | Self::Oauth => token_param,
+            _ => false,
         }
     }
 
@@ -50,15 +94,26 @@ impl Scheme {
         match self {
             Self::None => Ok(None),
             Self::Basic => basic::authenticate(ctx).await,
+            Self::Param => param::authenticate(ctx).await,
+            Self::Token | Self::Oauth => token::authenticate(ctx),
+            Self::Fake => fake::authenticate(ctx),
+            Self::Httpd => httpd::authenticate(ctx),
+            Self::Custom(_, hook) => {
+                let future = hook(ctx.request());
+                crate::passwords::guard_hook("authentication hook", future).await
+            }
         }
     }
 }
 
 /// Authenticates the request with the route's schemes.
 pub(crate) async fn authenticate(ctx: &mut RequestCtx) -> Result<(), ErrorResponse> {
-    let schemes = ctx.route().schemes.clone();
+    let route = ctx.route().clone();
+    if route.auth_reads_params {
+        ctx.gather_params().await?;
+    }
     let mut last_error = None;
-    for scheme in schemes.iter() {
+    for scheme in route.schemes.iter() {
         match scheme.authenticate(ctx).await {
             Ok(Some(login)) => {
                 ctx.set_user(login, scheme.name());

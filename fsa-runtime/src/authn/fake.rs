@@ -1,0 +1,23 @@
+//! `fake`: the login named by parameter `FSA_FAKE_LOGIN` (default `LOGIN`)
+//! is trusted, for local tests only: a request from any peer that is not
+//! loopback is skipped, whatever it claims.
+
+use crate::{errors::ErrorResponse, pipeline::RequestCtx};
+
+pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, ErrorResponse> {
+    let loopback = ctx
+        .request()
+        .peer_addr()
+        .is_some_and(|a| a.ip().is_loopback());
+    if !loopback {
+        tracing::warn!("fsa: fake authentication refused from a non-loopback peer");
+        return Ok(None);
+    }
+    let name = ctx.state().config.fake_login.clone();
+    match ctx.param_text(&name).filter(|l| !l.is_empty()) {
+        Some(login) => Ok(Some(login)),
+        None => Err(ErrorResponse::unauthorized(format!(
+            "missing fake login parameter: {name}"
+        ))),
+    }
+}

@@ -1,0 +1,21 @@
+//! `httpd`: the login set by a fronting web server in a trusted header
+//! (`FSA_HTTPD_HEADER`, e.g. `X-Remote-User`).
+//!
+//! Risk: any client reaching the server directly can send that header.
+//! Use it only when the server listens where nothing but the fronting
+//! web server can reach it, and that server always sets or clears it.
+
+use crate::{errors::ErrorResponse, pipeline::RequestCtx};
+
+pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, ErrorResponse> {
+    let Some(header) = ctx.state().config.httpd_header.clone() else {
+        return Ok(None);
+    };
+    Ok(ctx
+        .request()
+        .headers()
+        .get(header.as_str())
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .map(String::from))
+}

@@ -1,0 +1,22 @@
+//! `token` and `oauth`: a token from the configured carrier (bearer,
+//! header, cookie or parameter), checked for the route's realm.
+
+use crate::{errors::ErrorResponse, pipeline::RequestCtx};
+
+pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, ErrorResponse> {
+    let state = ctx.state().clone();
+    let Some(tokens) = &state.tokens else {
+        return Ok(None);
+    };
+    let param = match tokens.carrier {
+        crate::config::TokenCarrier::Param => ctx.param_text(&tokens.name),
+        _ => None,
+    };
+    let Some(token) = tokens.carried(ctx.request(), param.as_deref()) else {
+        return Err(ErrorResponse::unauthorized("missing token"));
+    };
+    let realm = ctx.route().token_realm.clone();
+    let info = tokens.check(&state.cache, &token, &realm)?;
+    ctx.set_scopes(info.scopes.clone());
+    Ok(Some(info.login.clone()))
+}

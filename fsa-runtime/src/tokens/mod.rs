@@ -1,0 +1,265 @@
+//! Tokens (`FSA_TOKEN_*`): creation, checking (cached), and the carrier
+//! they travel in. Two formats: FlaskSimpleAuth's own ([`fsa`]) and JWT
+//! ([`jwt`]).
+
+mod fsa;
+mod jwt;
+
+pub(crate) use fsa::simplify_realm;
+
+use crate::{
+    cache::{Cache, Cached, Kind, TokenInfo},
+    config::{Config, TokenCarrier, TokenType},
+    errors::ErrorResponse,
+};
+use actix_web::{http::header::AUTHORIZATION, HttpRequest};
+use std::{
+    sync::Arc,
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+/// How a token is made, besides the login: see [`Fsa::create_token_with`](crate::Fsa::create_token_with).
+#[derive(Clone, Debug, Default)]
+pub struct TokenOptions {
+    /// The realm (JWT audience); default: the application's.
+    pub realm: Option<String>,
+    /// Validity in minutes; default `FSA_TOKEN_DELAY` (0 also means the default).
+    pub delay: Option<f64>,
+    /// The issuer; default `FSA_TOKEN_ISSUER`.
+    pub issuer: Option<String>,
+    /// The signing secret; default `FSA_TOKEN_SECRET` (fsa) or `FSA_TOKEN_SIGN` (JWT).
+    pub secret: Option<String>,
+    /// OAuth scopes (JWT only).
+    pub scopes: Vec<String>,
+}
+
+enum Format {
+    Fsa { algo: fsa::Algo, length: usize },
+    Jwt(jwt::Jwt),
+}
+
+/// The token manager of an application.
+pub(crate) struct Tokens {
+    format: Format,
+    secret: String,
+    pub(crate) carrier: TokenCarrier,
+    /// The carrier's name: `Bearer`, cookie `auth`, header `Auth`, param `AUTH`.
+    pub(crate) name: String,
+    delay: f64,
+    grace: f64,
+    pub(crate) renewal: f64,
+    issuer: Option<String>,
+    /// The default token realm: simplified for fsa tokens, verbatim for JWT.
+    pub(crate) realm: String,
+}
+
+pub(crate) fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or_default()
+}
+
+impl Tokens {
+    /// The token manager, `None` when `FSA_TOKEN_TYPE = "none"`.
+    pub(crate) fn new(config: &Config, realm: &str) -> Result<Option<Self>, String> {
+        let Some(kind) = config.token_type else {
+            return Ok(None);
+        };
+        let secret = match &config.token_secret {
+            Some(secret) => {
+                if secret.len() < 16 {
+                    tracing::warn!("fsa: FSA_TOKEN_SECRET is shorter than 16 characters");
+                }
+                secret.clone()
+            }
+            None => {
+                tracing::warn!(
+                    "fsa: no FSA_TOKEN_SECRET: a random secret is used, only ok for one process"
+                );
+                random_secret()?
+            }
+        };
+        let format = match kind {
+            TokenType::Fsa => {
+                let name = config.token_algo.as_deref().unwrap_or("blake2s");
+                let algo = fsa::Algo::from_name(name).ok_or_else(|| {
+                    format!("FSA_TOKEN_ALGO: unexpected fsa token hash \"{name}\": expected blake2s, blake2b, sha224, sha256, sha384 or sha512")
+                })?;
+                if config.token_length == 0 {
+                    return Err("FSA_TOKEN_LENGTH must be positive".into());
+                }
+                Format::Fsa {
+                    algo,
+                    length: config.token_length,
+                }
+            }
+            TokenType::Jwt => {
+                let algo = config.token_algo.as_deref().unwrap_or("HS256");
+                Format::Jwt(jwt::Jwt::new(algo, &secret, config.token_sign.as_deref())?)
+            }
+        };
+        let name = config.token_name.clone().unwrap_or_else(|| {
+            match config.token_carrier {
+                TokenCarrier::Bearer => "Bearer",
+                TokenCarrier::Cookie => "auth",
+                TokenCarrier::Header => "Auth",
+                TokenCarrier::Param => "AUTH",
+            }
+            .to_string()
+        });
+        let realm = match kind {
+            TokenType::Fsa => simplify_realm(realm),
+            TokenType::Jwt => realm.to_string(),
+        };
+        Ok(Some(Self {
+            format,
+            secret,
+            carrier: config.token_carrier,
+            name,
+            delay: config.token_delay,
+            grace: config.token_grace,
+            renewal: config.token_renewal,
+            issuer: config.token_issuer.clone(),
+            realm,
+        }))
+    }
+
+    /// The delay of new tokens, in minutes.
+    pub(crate) fn delay(&self) -> f64 {
+        self.delay
+    }
+
+    /// A new token for `login`.
+    pub(crate) fn create(
+        &self,
+        login: &str,
+        options: &TokenOptions,
+    ) -> Result<String, ErrorResponse> {
+        let realm = options.realm.as_deref().unwrap_or(&self.realm);
+        let delay = options.delay.filter(|d| *d != 0.0).unwrap_or(self.delay);
+        let expires = (now() + delay * 60.0) as i64;
+        let issuer = options.issuer.as_deref().or(self.issuer.as_deref());
+        match &self.format {
+            Format::Fsa { algo, length } => {
+                if login.contains(':') || realm.contains(':') {
+                    return Err(ErrorResponse::bad_request(
+                        "a login or realm of an fsa token cannot contain ':'",
+                    ));
+                }
+                let field = match issuer {
+                    Some(issuer) => format!("{realm}/{issuer}"),
+                    None => realm.to_string(),
+                };
+                let secret = options.secret.as_deref().unwrap_or(&self.secret);
+                Ok(fsa::create(&field, login, expires, *algo, *length, secret))
+            }
+            Format::Jwt(jwt) => match &options.secret {
+                Some(secret) => {
+                    let algo = "HS256";
+                    jwt::Jwt::new(algo, secret, None)
+                        .map_err(ErrorResponse::internal)?
+                        .create(login, realm, issuer, expires, &options.scopes)
+                }
+                None => jwt.create(login, realm, issuer, expires, &options.scopes),
+            },
+        }
+    }
+
+    /// Checks a token for a realm, through the cache: a cached token is
+    /// still refused once expired.
+    pub(crate) fn check(
+        &self,
+        cache: &Cache,
+        token: &str,
+        realm: &str,
+    ) -> Result<Arc<TokenInfo>, ErrorResponse> {
+        let key = cache.key(Kind::Token, &[realm, token]);
+        let grace = self.grace * 60.0;
+        let now = now();
+        if let Some(Cached::Token(info)) = cache.get(&key) {
+            if now - grace > info.expires {
+                return Err(ErrorResponse::unauthorized("expired auth token"));
+            }
+            return Ok(info);
+        }
+        let info = Arc::new(match &self.format {
+            Format::Fsa { algo, length } => {
+                let field = match &self.issuer {
+                    Some(issuer) => format!("{realm}/{issuer}"),
+                    None => realm.to_string(),
+                };
+                let (login, expires) =
+                    fsa::check(token, &field, *algo, *length, &self.secret, now, grace)?;
+                TokenInfo {
+                    login,
+                    expires,
+                    scopes: Vec::new(),
+                }
+            }
+            Format::Jwt(jwt) => {
+                let (login, expires, scopes) =
+                    jwt.check(token, realm, self.issuer.as_deref(), grace)?;
+                TokenInfo {
+                    login,
+                    expires,
+                    scopes,
+                }
+            }
+        });
+        cache.insert(key, Cached::Token(info.clone()));
+        cache.insert(
+            cache.key(Kind::UserToken, &[&info.login, realm]),
+            Cached::LastToken(Arc::from(token)),
+        );
+        Ok(info)
+    }
+
+    /// The token a request carries, if any (the `param` carrier reads the
+    /// gathered parameters).
+    pub(crate) fn carried(&self, request: &HttpRequest, param: Option<&str>) -> Option<String> {
+        match self.carrier {
+            TokenCarrier::Bearer => {
+                let header = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
+                let token = header.strip_prefix(self.name.as_str())?.strip_prefix(' ')?;
+                Some(token.to_string())
+            }
+            TokenCarrier::Header => Some(
+                request
+                    .headers()
+                    .get(self.name.as_str())?
+                    .to_str()
+                    .ok()?
+                    .to_string(),
+            ),
+            TokenCarrier::Cookie => Some(request.cookie(&self.name)?.value().to_string()),
+            TokenCarrier::Param => param.map(String::from),
+        }
+        .filter(|t| !t.is_empty())
+    }
+
+    /// The `WWW-Authenticate` challenge, for the bearer carrier.
+    pub(crate) fn challenge(&self, realm: &str) -> Option<String> {
+        (self.carrier == TokenCarrier::Bearer).then(|| format!("{} realm=\"{realm}\"", self.name))
+    }
+}
+
+/// 40 characters from the 94 printable ASCII ones (~262 bits).
+fn random_secret() -> Result<String, String> {
+    let mut bytes = [0u8; 40];
+    getrandom::fill(&mut bytes).map_err(|e| format!("cannot draw a random token secret: {e}"))?;
+    Ok(bytes.iter().map(|b| char::from(b'!' + b % 94)).collect())
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    #[test]
+    fn draw_printable_random_secrets() {
+        let a = random_secret().unwrap();
+        assert_eq!(a.len(), 40);
+        assert!(a.bytes().all(|b| (b'!'..=b'~').contains(&b)));
+        assert_ne!(a, random_secret().unwrap());
+    }
+}
