@@ -3,7 +3,10 @@
 //! configuration; [`Fsa`] serves them.
 
 use crate::{
-    authn::Scheme,
+    authn::{
+        custom::{AuthenticationHook, CustomFn},
+        Scheme,
+    },
     cache::Cache,
     config::{Config, Mode},
     errors::{ConfigError, ErrorResponse},
@@ -14,6 +17,7 @@ use crate::{
     params::ParamKind,
     passwords::Passwords,
     route::{AuthzItem, Route, RouteSpec},
+    tokens::{TokenOptions, Tokens},
 };
 use actix_web::{
     http::{header::HeaderValue, StatusCode},
@@ -38,6 +42,12 @@ pub(crate) struct CompiledRoute {
     pub(crate) spec: &'static RouteSpec,
     pub(crate) access: Access,
     pub(crate) schemes: Arc<[Scheme]>,
+    /// The realm of this route's tokens (fsa realm field, JWT audience).
+    pub(crate) token_realm: Arc<str>,
+    /// Whether a scheme reads request parameters.
+    pub(crate) auth_reads_params: bool,
+    /// Whether the route's groups are OAuth scopes (`authn = "oauth"`).
+    pub(crate) oauth: bool,
     /// `WWW-Authenticate` of this route's 401 answers.
     pub(crate) challenge: Option<HeaderValue>,
 }
@@ -49,6 +59,9 @@ pub(crate) struct Hooks {
     pub(crate) group_checks: HashMap<String, GroupCheckFn>,
     pub(crate) user_in_group: Option<UserInGroupFn>,
     pub(crate) object_perms: HashMap<String, ObjectPermsHookFn>,
+    pub(crate) authentications: HashMap<String, CustomFn>,
+    pub(crate) password_quality: Option<crate::hooks::PasswordQualityFn>,
+    pub(crate) password_check: Option<crate::hooks::PasswordCheckFn>,
 }
 
 /// Everything a request needs, shared by all workers.
@@ -59,8 +72,11 @@ pub(crate) struct State {
     pub(crate) routes: Vec<Arc<CompiledRoute>>,
     pub(crate) cache: Cache,
     pub(crate) passwords: Passwords,
+    pub(crate) tokens: Option<Tokens>,
     /// Request parameter names used by authentication, never "unexpected".
     pub(crate) auth_params: Vec<String>,
+    /// Every declared group, for `auth_uncache`.
+    pub(crate) declared_groups: Vec<String>,
 }
 
 impl State {
@@ -116,6 +132,112 @@ impl std::fmt::Debug for Fsa {
             .field("realm", &self.state.realm)
             .field("routes", &self.state.routes.len())
             .finish_non_exhaustive()
+    }
+}
+
+impl crate::Param for Fsa {
+    const KIND: ParamKind = ParamKind::Special;
+    fn extract(input: crate::Input<'_>) -> Result<Self, crate::ParamError> {
+        use actix_web::HttpMessage;
+        input
+            .request
+            .extensions()
+            .get::<Fsa>()
+            .cloned()
+            .ok_or_else(|| crate::ParamError::Invalid("fsa middleware missing".into()))
+    }
+}
+
+impl Fsa {
+    pub(crate) fn from_state(state: Arc<State>) -> Self {
+        Self { state }
+    }
+
+    fn tokens(&self) -> Result<&Tokens, ErrorResponse> {
+        self.state.tokens.as_ref().ok_or_else(|| {
+            ErrorResponse::internal("tokens are disabled (FSA_TOKEN_TYPE = \"none\")")
+        })
+    }
+
+    /// A new token for `login`, for the application's realm, valid
+    /// `FSA_TOKEN_DELAY` minutes. A handler gets the `Fsa` as a parameter:
+    ///
+    /// ```
+    /// use fsa_runtime::prelude::*;
+    ///
+    /// #[get("/login", authz = "AUTH", authn = "basic")]
+    /// async fn login(user: CurrentUser, fsa: Fsa) -> fsa_runtime::Result<Json<String>> {
+    ///     Ok(Json(fsa.create_token(&user)?))
+    /// }
+    /// ```
+    pub fn create_token(&self, login: &str) -> Result<String, ErrorResponse> {
+        self.tokens()?.create(login, &TokenOptions::default())
+    }
+
+    /// A new token with options: realm (MFA stages), delay, issuer, secret,
+    /// scopes.
+    pub fn create_token_with(
+        &self,
+        login: &str,
+        options: &TokenOptions,
+    ) -> Result<String, ErrorResponse> {
+        self.tokens()?.create(login, options)
+    }
+
+    /// The login of a valid token for `realm` (default: the application's).
+    pub fn check_token(&self, token: &str, realm: Option<&str>) -> Result<String, ErrorResponse> {
+        let tokens = self.tokens()?;
+        let realm = realm.unwrap_or(&tokens.realm);
+        Ok(tokens.check(&self.state.cache, token, realm)?.login.clone())
+    }
+
+    /// Forgets a cached token check.
+    pub fn token_uncache(&self, token: &str, realm: &str) -> bool {
+        let cache = &self.state.cache;
+        cache.remove(&cache.key(crate::cache::Kind::Token, &[realm, token]))
+    }
+
+    /// Forgets the check of the last token seen for `login` in `realm`.
+    pub fn user_token_uncache(&self, login: &str, realm: &str) -> bool {
+        let cache = &self.state.cache;
+        let key = cache.key(crate::cache::Kind::UserToken, &[login, realm]);
+        match cache.get(&key) {
+            Some(crate::cache::Cached::LastToken(token)) => {
+                cache.remove(&key);
+                self.token_uncache(&token, realm)
+            }
+            _ => false,
+        }
+    }
+
+    /// Forgets a cached object permission answer, given the hook's values
+    /// (`&[&sid]`) and mode.
+    pub fn object_perms_uncache(
+        &self,
+        domain: &str,
+        login: &str,
+        values: &[&dyn crate::PermValue],
+        mode: Option<&str>,
+    ) -> bool {
+        let cache = &self.state.cache;
+        let rendered = format!("{values:?}");
+        cache.remove(&cache.key(
+            crate::cache::Kind::Perm,
+            &[domain, login, mode.unwrap_or(""), &rendered],
+        ))
+    }
+
+    /// Forgets everything cached about `login`: password, last token,
+    /// groups; the number of entries removed.
+    pub fn auth_uncache(&self, login: &str) -> usize {
+        let mut removed = usize::from(self.password_uncache(login));
+        if let Some(tokens) = &self.state.tokens {
+            removed += usize::from(self.user_token_uncache(login, &tokens.realm));
+        }
+        for group in &self.state.declared_groups {
+            removed += usize::from(self.group_uncache(login, group));
+        }
+        removed
     }
 }
 
@@ -186,9 +308,10 @@ impl Fsa {
     }
 
     /// Hashes a password with the configured scheme, off the worker
-    /// threads.
+    /// threads, after the quality checks (`FSA_PASSWORD_LENGTH`,
+    /// `FSA_PASSWORD_RE`, `password_quality`): a poor password is a 400.
     pub async fn hash_password(&self, password: &str) -> Result<String, ErrorResponse> {
-        self.state.passwords.hash(password).await
+        crate::passwords::hash_password(&self.state, password).await
     }
 
     /// Whether `password` matches a stored hash.
@@ -217,6 +340,17 @@ impl Fsa {
         let a = cache.remove(&cache.key(crate::cache::Kind::GroupCheck, &[group, login]));
         let b = cache.remove(&cache.key(crate::cache::Kind::UserInGroup, &[group, login]));
         a || b
+    }
+
+    /// Checks a user's password as the password schemes do (stored hash,
+    /// then `password_check`), e.g. on a "change my password" route: the
+    /// login, or the 401 that a login would get.
+    pub async fn check_user_password(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> Result<String, ErrorResponse> {
+        crate::passwords::check_user_password(&self.state, login, password).await
     }
 }
 
@@ -274,6 +408,15 @@ impl FsaBuilder {
         self
     }
 
+    /// Registers a custom authentication scheme, to be named in `FSA_AUTH`:
+    /// `(request) -> Option<login>`, or a `Result` of it.
+    pub fn authentication<M>(mut self, scheme: &str, hook: impl AuthenticationHook<M>) -> Self {
+        self.hooks
+            .authentications
+            .insert(scheme.to_string(), hook.into_hook());
+        self
+    }
+
     /// Declares groups: routes may then name only declared groups.
     pub fn add_group(mut self, group: impl Display) -> Self {
         self.groups.push(group.to_string());
@@ -304,13 +447,31 @@ impl FsaBuilder {
                     .to_string(),
             );
         }
-        let known = |name: &str| Scheme::from_name(name).is_some();
+        let customs = &self.hooks.authentications;
         for scheme in &config.auth {
-            if !known(scheme) {
+            if Scheme::from_name(scheme, customs).is_none() {
                 problems.push(format!(
-                    "FSA_AUTH: unknown or unsupported scheme \"{scheme}\""
+                    "FSA_AUTH: unknown scheme \"{scheme}\": expected none, basic, param, password, token, oauth, httpd, fake, or one registered with .authentication(\"{scheme}\", f)"
                 ));
             }
+        }
+        let uses = |name: &str| config.auth.iter().any(|s| s == name);
+        if uses("httpd") && config.httpd_header.is_none() {
+            problems.push("httpd authentication needs FSA_HTTPD_HEADER, the trusted header set by the fronting web server".into());
+        }
+        if (uses("token") || uses("oauth")) && config.token_type.is_none() {
+            problems.push(
+                "token authentication is enabled in FSA_AUTH but FSA_TOKEN_TYPE is none".into(),
+            );
+        }
+        if uses("oauth") && config.token_type != Some(crate::config::TokenType::Jwt) {
+            problems.push("oauth authentication requires FSA_TOKEN_TYPE = \"jwt\"".into());
+        }
+        if uses("oauth") && config.token_issuer.is_none() {
+            problems.push("oauth authentication requires FSA_TOKEN_ISSUER".into());
+        }
+        if config.fake_login != "LOGIN" && !uses("fake") {
+            tracing::warn!("fsa: FSA_FAKE_LOGIN is set but fake authentication is not enabled");
         }
         if let Some(default) = &config.auth_default {
             for scheme in default {
@@ -327,6 +488,10 @@ impl FsaBuilder {
             .realm
             .clone()
             .unwrap_or_else(|| self.app_name.clone());
+        let tokens = Tokens::new(&config, &realm).unwrap_or_else(|p| {
+            problems.push(p);
+            None
+        });
         let mut declared: Vec<String> = config.authz_groups.clone();
         declared.extend(self.groups.iter().cloned());
         declared.extend(self.hooks.group_checks.keys().cloned());
@@ -345,7 +510,14 @@ impl FsaBuilder {
                 }
                 seen.push((method, spec.actix_path));
             }
-            match compile_route(*route, &config, &self.hooks, &declared, &realm) {
+            match compile_route(
+                *route,
+                &config,
+                &self.hooks,
+                &declared,
+                &realm,
+                tokens.as_ref(),
+            ) {
                 Ok(compiled) => routes.push(Arc::new(compiled)),
                 Err(mut more) => problems.append(&mut more),
             }
@@ -359,6 +531,12 @@ impl FsaBuilder {
         }
         if config.auth.iter().any(|s| s == "fake") {
             auth_params.push(config.fake_login.clone());
+        }
+        if let Some(t) = tokens
+            .as_ref()
+            .filter(|t| t.carrier == crate::config::TokenCarrier::Param)
+        {
+            auth_params.push(t.name.clone());
         }
         if config.mode >= Mode::Dev {
             tracing::info!(
@@ -375,10 +553,27 @@ impl FsaBuilder {
                 routes,
                 cache,
                 passwords,
+                tokens,
+                declared_groups: declared,
                 auth_params,
                 config,
             }),
         })
+    }
+
+    /// Registers the quality check of new passwords, run by
+    /// [`Fsa::hash_password`]: `password -> bool` (or `Result<bool, E>`).
+    pub fn password_quality<M>(mut self, hook: impl crate::hooks::PasswordQualityHook<M>) -> Self {
+        self.hooks.password_quality = Some(hook.into_hook());
+        self
+    }
+
+    /// Registers an alternate password check (LDAP, one-time codes...),
+    /// used when no hash is stored or it does not match:
+    /// `(login, password) -> bool`.
+    pub fn password_check<M>(mut self, hook: impl crate::hooks::PasswordCheckHook<M>) -> Self {
+        self.hooks.password_check = Some(hook.into_hook());
+        self
     }
 }
 
@@ -390,6 +585,7 @@ fn compile_route(
     hooks: &Hooks,
     declared: &[String],
     realm: &str,
+    tokens: Option<&Tokens>,
 ) -> Result<CompiledRoute, Vec<String>> {
     let spec = route.spec();
     let at = spec.describe();
@@ -411,7 +607,16 @@ fn compile_route(
             ));
         }
     }
-    let schemes: Vec<Scheme> = names.iter().filter_map(|n| Scheme::from_name(n)).collect();
+    let schemes: Vec<Scheme> = names
+        .iter()
+        .filter_map(|n| Scheme::from_name(n, &hooks.authentications))
+        .collect();
+    let oauth = schemes.contains(&Scheme::Oauth);
+    if oauth && schemes.len() > 1 {
+        problems.push(format!(
+            "{at}: oauth cannot be mixed with other schemes: its authz items are scopes"
+        ));
+    }
 
     let close = spec.authz.iter().any(|i| matches!(i, AuthzItem::Close));
     let open = spec.authz.iter().any(|i| matches!(i, AuthzItem::Open));
@@ -431,6 +636,12 @@ fn compile_route(
     };
 
     spec.walk_authz(&mut |item| match item {
+        AuthzItem::Group(scope) if oauth => {
+            let declared_scopes = &config.authz_scopes;
+            if !declared_scopes.is_empty() && !declared_scopes.iter().any(|s| s == scope) {
+                problems.push(format!("{at}: unexpected scope \"{scope}\": declared scopes are {:?}", config.authz_scopes));
+            }
+        }
         AuthzItem::Group(group) => {
             if !declared.is_empty() && !declared.iter().any(|d| d == group) {
                 problems.push(format!("{at}: unexpected group \"{group}\": declared groups are {declared:?}"));
@@ -481,9 +692,20 @@ fn compile_route(
         return Err(problems);
     }
     let route_realm = spec.realm.unwrap_or(realm);
+    let token_realm: Arc<str> = match (spec.realm, tokens) {
+        (Some(r), _) => Arc::from(r),
+        (None, Some(t)) => Arc::from(t.realm.as_str()),
+        (None, None) => Arc::from(realm),
+    };
+    let token_param = tokens.is_some_and(|t| t.carrier == crate::config::TokenCarrier::Param);
+    let auth_reads_params = schemes.iter().any(|s| s.reads_params(token_param));
     let mut challenges: Vec<String> = schemes
         .iter()
-        .filter_map(|s| s.challenge(route_realm))
+        .filter_map(|s| match s {
+            Scheme::Basic => Some(format!("Basic realm=\"{route_realm}\"")),
+            Scheme::Token | Scheme::Oauth => tokens.and_then(|t| t.challenge(route_realm)),
+            _ => None,
+        })
         .collect();
     challenges.sort();
     challenges.dedup();
@@ -495,6 +717,9 @@ fn compile_route(
         spec,
         access,
         schemes: schemes.into(),
+        token_realm,
+        auth_reads_params,
+        oauth,
         challenge,
     })
 }

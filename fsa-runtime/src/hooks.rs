@@ -227,3 +227,79 @@ macro_rules! perm_hooks {
 perm_hooks!(T1 0);
 perm_hooks!(T1 0, T2 1);
 perm_hooks!(T1 0, T2 1, T3 2);
+
+pub(crate) type PasswordQualityFn = Arc<dyn Fn(&str) -> Result<bool, String> + Send + Sync>;
+pub(crate) type PasswordCheckFn = Arc<dyn Fn(&str, &str) -> HookFuture<bool> + Send + Sync>;
+
+/// What a `password_quality` hook may answer: `bool`, or `Result<bool, E>`
+/// whose error message is shown to the client.
+pub trait QualityOutput {
+    /// Whether the password is good enough, or why not.
+    fn into_quality(self) -> Result<bool, String>;
+}
+
+impl QualityOutput for bool {
+    fn into_quality(self) -> Result<bool, String> {
+        Ok(self)
+    }
+}
+
+impl<E: std::fmt::Display> QualityOutput for Result<bool, E> {
+    fn into_quality(self) -> Result<bool, String> {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+/// `password_quality`: password -> whether it is good enough for
+/// `hash_password`, e.g. `|pwd: &str| pwd.chars().any(|c| c.is_ascii_digit())`.
+///
+/// Sync `fn(&str) -> bool` or `fn(&str) -> Result<bool, E: Display>`.
+pub trait PasswordQualityHook<M>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_hook(self) -> PasswordQualityFn;
+}
+
+impl<F, R> PasswordQualityHook<(SyncHook, R)> for F
+where
+    F: Fn(&str) -> R + Send + Sync + 'static,
+    R: QualityOutput + 'static,
+{
+    fn into_hook(self) -> PasswordQualityFn {
+        Arc::new(move |password| self(password).into_quality())
+    }
+}
+
+/// `password_check`: (login, password) -> whether an alternate check (LDAP,
+/// one-time code...) admits the user when the stored hash is missing or
+/// does not match.
+///
+/// Sync `fn(&str, &str) -> bool` or async `fn(String, String) -> bool`,
+/// each possibly in a `Result`; a panic counts as `false`.
+pub trait PasswordCheckHook<M>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_hook(self) -> PasswordCheckFn;
+}
+
+impl<F, R> PasswordCheckHook<(SyncHook, R)> for F
+where
+    F: Fn(&str, &str) -> R + Send + Sync + 'static,
+    R: HookOutput<bool> + 'static,
+{
+    fn into_hook(self) -> PasswordCheckFn {
+        Arc::new(move |login, password| ready(self(login, password).into_result()))
+    }
+}
+
+impl<F, Fut> PasswordCheckHook<(AsyncHook, Fut)> for F
+where
+    F: Fn(String, String) -> Fut + Send + Sync + 'static,
+    Fut: Future + 'static,
+    Fut::Output: HookOutput<bool>,
+{
+    fn into_hook(self) -> PasswordCheckFn {
+        Arc::new(move |login, password| {
+            let future = self(login.to_string(), password.to_string());
+            Box::pin(async move { future.await.into_result() })
+        })
+    }
+}

@@ -59,7 +59,10 @@ pub use authn::custom::AuthenticationHook;
 pub use config::{Config, Mode, TokenCarrier, TokenType};
 pub use errors::{err, ConfigError, ErrorFormat, ErrorFormatter, ErrorResponse};
 pub use fsa::{Fsa, FsaBuilder};
-pub use hooks::{GetUserPassHook, GroupCheckHook, HookOutput, ObjectPermsHook, UserInGroupHook};
+pub use hooks::{
+    GetUserPassHook, GroupCheckHook, HookOutput, ObjectPermsHook, PasswordCheckHook,
+    PasswordQualityHook, QualityOutput, UserInGroupHook,
+};
 pub use params::{CurrentUser, Input, Param, ParamError, ParamKind, PermValue, Raw, Scalar};
 pub use route::{AuthzItem, ParamSpec, PermSpec, Route, RouteSpec};
 pub use tokens::TokenOptions;

@@ -1,30 +1,47 @@
 //! Passwords: hashing and verification (`FSA_PASSWORD_SCHEME`), always off
-//! the async worker threads, and the user check of the password schemes.
+//! the async worker threads, the quality rules of new passwords, and the
+//! user check of the password schemes (SPEC 5.3).
 
 use crate::{
     cache::{Cached, Kind},
     config::Config,
     errors::ErrorResponse,
     fsa::State,
+    hooks::PasswordQualityFn,
 };
-use std::sync::{Arc, OnceLock};
+use argon2::{password_hash::PasswordHasher, Argon2, PasswordVerifier};
+use futures_util::FutureExt;
+use regex::Regex;
+use std::{collections::BTreeMap, ops::RangeInclusive, panic::AssertUnwindSafe, sync::Arc};
 
-/// bcrypt reads at most 72 bytes: longer passwords are refused, never cut.
+/// bcrypt reads at most 72 bytes: longer passwords are refused, never cut
+/// (72 bytes are fine: only the C string terminator is dropped, as in
+/// OpenBSD's and Python's bcrypt).
 const BCRYPT_MAX: usize = 72;
 
 /// A configured password scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Scheme {
-    Bcrypt { cost: u32 },
+    Bcrypt {
+        cost: u32,
+    },
+    /// argon2id, version 19.
+    Argon2 {
+        memory_cost: u32,
+        time_cost: u32,
+        parallelism: u32,
+    },
     Plaintext,
 }
 
 /// The password manager of an application.
 pub(crate) struct Passwords {
     scheme: Option<Scheme>,
-    /// A hash of the configured cost, verified for unknown users so that
-    /// they cost the same work as known ones.
-    decoy: OnceLock<String>,
+    min_length: usize,
+    patterns: Vec<Regex>,
+    /// A hash made with the configured options, verified for unknown users
+    /// so that they cost the same work as known ones.
+    decoy: String,
 }
 
 /// The one answer to a failed password check, whatever failed.
@@ -32,21 +49,33 @@ pub(crate) const INVALID: &str = "invalid login or password";
 
 impl Passwords {
     pub(crate) fn new(config: &Config) -> Result<Self, String> {
+        let opts = &config.password_opts;
         let scheme = match config.password_scheme.as_deref() {
             None => None,
             Some("bcrypt") => {
-                let cost = match config.password_opts.get("rounds") {
-                    None => 4,
-                    Some(toml::Value::Integer(c)) if (4..=31).contains(c) => *c as u32,
-                    Some(other) => {
-                        return Err(format!(
-                            "FSA_PASSWORD_OPTS: bcrypt rounds must be 4 to 31, got {other}"
-                        ))
-                    }
-                };
+                let [cost] = options("bcrypt", opts, [("rounds", 4, 4..=31)])?;
                 Some(Scheme::Bcrypt { cost })
             }
+            Some("argon2") => {
+                let [memory_cost, time_cost, parallelism] = options(
+                    "argon2",
+                    opts,
+                    [
+                        ("memory_cost", 1000, 8..=u32::MAX),
+                        ("time_cost", 1, 1..=u32::MAX),
+                        ("parallelism", 1, 1..=0xFF_FFFF),
+                    ],
+                )?;
+                argon2::Params::new(memory_cost, time_cost, parallelism, None)
+                    .map_err(|e| format!("FSA_PASSWORD_OPTS: invalid argon2 options: {e}"))?;
+                Some(Scheme::Argon2 {
+                    memory_cost,
+                    time_cost,
+                    parallelism,
+                })
+            }
             Some("plaintext") => {
+                options("plaintext", opts, [])?;
                 tracing::warn!("fsa: FSA_PASSWORD_SCHEME = \"plaintext\" stores clear passwords: for tests only");
                 Some(Scheme::Plaintext)
             }
@@ -56,9 +85,32 @@ impl Passwords {
                 ))
             }
         };
+        let mut bad = Vec::new();
+        let patterns = config
+            .password_re
+            .iter()
+            .filter_map(|re| match Regex::new(re) {
+                Ok(regex) => Some(regex),
+                Err(e) => {
+                    let why = e.to_string();
+                    let why = why.lines().last().unwrap_or_default().to_string();
+                    bad.push(format!("FSA_PASSWORD_RE: invalid regex \"{re}\": {why}"));
+                    None
+                }
+            })
+            .collect();
+        if !bad.is_empty() {
+            return Err(bad.join("; "));
+        }
+        let decoy = match scheme {
+            Some(scheme) => hash_now(scheme, "fsa decoy password").map_err(|e| e.to_string())?,
+            None => String::new(),
+        };
         Ok(Self {
             scheme,
-            decoy: OnceLock::new(),
+            min_length: config.password_length,
+            patterns,
+            decoy,
         })
     }
 
@@ -67,15 +119,41 @@ impl Passwords {
             .ok_or_else(|| ErrorResponse::internal("password manager is disabled"))
     }
 
+    /// Refuses a poor new password: too short, missing a pattern, or
+    /// refused by the `password_quality` hook (a panic there is a 500).
+    fn check_quality(
+        &self,
+        password: &str,
+        hook: Option<&PasswordQualityFn>,
+    ) -> Result<(), ErrorResponse> {
+        let poor = |message: String| ErrorResponse::bad_request(message);
+        if password.chars().count() < self.min_length {
+            return Err(poor(format!(
+                "password is too short, must be at least {}",
+                self.min_length
+            )));
+        }
+        if let Some(re) = self.patterns.iter().find(|re| !re.is_match(password)) {
+            return Err(poor(format!("password must match {}", re.as_str())));
+        }
+        let Some(hook) = hook else { return Ok(()) };
+        match std::panic::catch_unwind(AssertUnwindSafe(|| hook(password))) {
+            Ok(Ok(true)) => Ok(()),
+            Ok(Ok(false)) => Err(poor("password quality too low".into())),
+            Ok(Err(why)) => Err(poor(format!("password quality too low: {why}"))),
+            Err(_) => {
+                tracing::error!(hook = "password_quality", "fsa: hook panicked");
+                Err(ErrorResponse::internal(
+                    "internal error in password_quality",
+                ))
+            }
+        }
+    }
+
     /// Hashes a password, off the worker threads.
     pub(crate) async fn hash(&self, password: &str) -> Result<String, ErrorResponse> {
         let scheme = self.scheme()?;
         let password = password.to_string();
-        if matches!(scheme, Scheme::Bcrypt { .. }) && password.len() > BCRYPT_MAX {
-            return Err(ErrorResponse::bad_request(format!(
-                "password too long: bcrypt takes at most {BCRYPT_MAX} bytes"
-            )));
-        }
         blocking(move || hash_now(scheme, &password)).await
     }
 
@@ -93,22 +171,62 @@ impl Passwords {
 
     /// Spends the work of a verification, for an unknown user.
     async fn decoy(&self, password: &str) -> Result<(), ErrorResponse> {
-        let scheme = self.scheme()?;
-        let decoy = match self.decoy.get() {
-            Some(decoy) => decoy.clone(),
-            None => {
-                let made = blocking(move || hash_now(scheme, "fsa decoy password")).await?;
-                self.decoy.get_or_init(|| made).clone()
-            }
-        };
-        self.verify(password, &decoy).await.map(|_| ())
+        self.verify(password, &self.decoy).await.map(|_| ())
     }
 }
 
+/// Reads the integer options of a scheme (name, default, valid values),
+/// refusing unknown ones.
+fn options<const N: usize>(
+    scheme: &str,
+    opts: &BTreeMap<String, toml::Value>,
+    known: [(&str, u32, RangeInclusive<u32>); N],
+) -> Result<[u32; N], String> {
+    if let Some(key) = opts.keys().find(|k| !known.iter().any(|(n, ..)| n == k)) {
+        let names: Vec<&str> = known.iter().map(|(n, ..)| *n).collect();
+        return Err(format!(
+            "FSA_PASSWORD_OPTS: unexpected option \"{key}\" for {scheme}, expected one of {names:?}"
+        ));
+    }
+    let mut values = [0; N];
+    for (value, (name, default, range)) in values.iter_mut().zip(known) {
+        let read = match opts.get(name) {
+            None => Some(default),
+            Some(toml::Value::Integer(n)) => u32::try_from(*n).ok().filter(|n| range.contains(n)),
+            Some(_) => None,
+        };
+        *value = read.ok_or_else(|| {
+            format!(
+                "FSA_PASSWORD_OPTS: {scheme} {name} must be an integer from {} to {}",
+                range.start(),
+                range.end()
+            )
+        })?;
+    }
+    Ok(values)
+}
+
 fn hash_now(scheme: Scheme, password: &str) -> Result<String, ErrorResponse> {
+    let failed = |e: &dyn std::fmt::Display| {
+        ErrorResponse::internal(format!("internal error in hash_password: {e}"))
+    };
     match scheme {
-        Scheme::Bcrypt { cost } => bcrypt::non_truncating_hash(password, cost)
-            .map_err(|e| ErrorResponse::bad_request(format!("cannot hash password: {e}"))),
+        Scheme::Bcrypt { .. } if password.len() > BCRYPT_MAX => Err(ErrorResponse::bad_request(
+            format!("password too long: bcrypt takes at most {BCRYPT_MAX} bytes"),
+        )),
+        Scheme::Bcrypt { cost } => bcrypt::hash(password, cost).map_err(|e| failed(&e)),
+        Scheme::Argon2 {
+            memory_cost,
+            time_cost,
+            parallelism,
+        } => argon2::Params::new(memory_cost, time_cost, parallelism, None)
+            .map_err(|e| failed(&e))
+            .and_then(|params| {
+                Argon2::from(params)
+                    .hash_password(password.as_bytes())
+                    .map_err(|e| failed(&e))
+            })
+            .map(|hash| hash.to_string()),
         Scheme::Plaintext => Ok(password.to_string()),
     }
 }
@@ -116,8 +234,16 @@ fn hash_now(scheme: Scheme, password: &str) -> Result<String, ErrorResponse> {
 fn verify_now(scheme: Scheme, password: &str, reference: &str) -> bool {
     match scheme {
         Scheme::Bcrypt { .. } => {
-            bcrypt::non_truncating_verify(password, reference).unwrap_or(false)
+            password.len() <= BCRYPT_MAX
+                && ["$2a$", "$2b$", "$2y$"]
+                    .iter()
+                    .any(|prefix| reference.starts_with(prefix))
+                && bcrypt::verify(password, reference).unwrap_or(false)
         }
+        // The hash names its own variant and costs.
+        Scheme::Argon2 { .. } => Argon2::default()
+            .verify_password(password.as_bytes(), reference)
+            .is_ok(),
         Scheme::Plaintext => constant_time_eq(password.as_bytes(), reference.as_bytes()),
     }
 }
@@ -138,8 +264,17 @@ async fn blocking<T: Send + 'static>(
         .map_err(|_| ErrorResponse::internal("internal error in password check"))?
 }
 
+/// Checks the quality of a new password (SPEC 1.6), then hashes it.
+pub(crate) async fn hash_password(state: &State, password: &str) -> Result<String, ErrorResponse> {
+    let passwords = &state.passwords;
+    passwords.scheme()?;
+    passwords.check_quality(password, state.hooks.password_quality.as_ref())?;
+    passwords.hash(password).await
+}
+
 /// Checks a login and password as the password schemes do (SPEC 5.3):
-/// the stored hash from `get_user_pass` (cached), then verification. An
+/// the stored hash from `get_user_pass` (cached), verification, then the
+/// `password_check` hook if the hash is missing or does not match. An
 /// unknown user costs the same work and gets the same answer as a wrong
 /// password.
 pub(crate) async fn check_user_password(
@@ -167,14 +302,41 @@ pub(crate) async fn check_user_password(
             }
         }
     };
-    match reference {
-        Some(reference) if passwords.verify(password, &reference).await? => Ok(login.to_string()),
-        Some(_) => Err(ErrorResponse::unauthorized(INVALID)),
+    let verified = match reference {
+        Some(reference) => passwords.verify(password, &reference).await?,
         None => {
             passwords.decoy(password).await?;
-            Err(ErrorResponse::unauthorized(INVALID))
+            false
         }
+    };
+    if verified || alternate_check(state, login, password).await? {
+        Ok(login.to_string())
+    } else {
+        Err(ErrorResponse::unauthorized(INVALID))
     }
+}
+
+/// The `password_check` hook's answer: a panic counts as false, an `Err`
+/// is the answer sent (as FSA's `ErrorResponse`).
+async fn alternate_check(
+    state: &State,
+    login: &str,
+    password: &str,
+) -> Result<bool, ErrorResponse> {
+    let Some(hook) = &state.hooks.password_check else {
+        return Ok(false);
+    };
+    let answer = match std::panic::catch_unwind(AssertUnwindSafe(|| hook(login, password))) {
+        Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
+        Err(panic) => Err(panic),
+    };
+    answer.unwrap_or_else(|_| {
+        tracing::error!(
+            hook = "password_check",
+            "fsa: hook panicked, counted as false"
+        );
+        Ok(false)
+    })
 }
 
 /// Runs a hook future, turning a non-`ErrorResponse` failure into the
@@ -183,8 +345,7 @@ pub(crate) async fn guard_hook<T>(
     name: &str,
     future: crate::hooks::HookFuture<T>,
 ) -> Result<T, ErrorResponse> {
-    use futures_util::FutureExt;
-    match std::panic::AssertUnwindSafe(future).catch_unwind().await {
+    match AssertUnwindSafe(future).catch_unwind().await {
         Ok(result) => result,
         Err(_) => {
             tracing::error!(hook = name, "fsa: hook panicked");
@@ -197,15 +358,151 @@ pub(crate) async fn guard_hook<T>(
 mod should {
     use super::*;
 
+    const BCRYPT: Scheme = Scheme::Bcrypt { cost: 4 };
+    const ARGON2: Scheme = Scheme::Argon2 {
+        memory_cost: 1000,
+        time_cost: 1,
+        parallelism: 1,
+    };
+
+    fn config(text: &str) -> Config {
+        Config::from_toml_str(text).unwrap()
+    }
+
+    fn passwords(text: &str) -> Result<Passwords, String> {
+        Passwords::new(&config(text))
+    }
+
     #[test]
-    fn refuse_to_cut_long_passwords() {
-        let long = "x".repeat(73);
-        assert!(bcrypt::non_truncating_hash(&long, 4).is_err());
+    fn refuse_to_cut_long_passwords_but_take_72_bytes() {
+        let fsa_hash_of_72 = "$2b$04$ebPDSYR5Ze.ChSXUgiTP1Occ3k6TgB977/AmRZZ8U5qdD6fa3AuMC";
+        assert!(verify_now(BCRYPT, &"x".repeat(72), fsa_hash_of_72));
+        assert!(!verify_now(BCRYPT, &"x".repeat(73), fsa_hash_of_72));
+        assert!(!verify_now(BCRYPT, &"x".repeat(71), fsa_hash_of_72));
+        let error = hash_now(BCRYPT, &"x".repeat(73)).unwrap_err();
+        assert_eq!(error.status().as_u16(), 400);
+        assert_eq!(
+            error.message(),
+            "password too long: bcrypt takes at most 72 bytes"
+        );
+        let hash = hash_now(BCRYPT, &"é".repeat(36)).unwrap();
+        assert!(verify_now(BCRYPT, &"é".repeat(36), &hash));
+        assert!(!verify_now(BCRYPT, &format!("{}e", "é".repeat(35)), &hash));
+    }
+
+    #[test]
+    fn hash_with_bcrypt_cost_4_by_default() {
+        let passwords = passwords("").unwrap();
+        assert_eq!(passwords.scheme, Some(BCRYPT));
+        let hash = hash_now(BCRYPT, "hobbes-rules").unwrap();
+        assert!(hash.starts_with("$2b$04$") && hash.len() == 60, "{hash}");
+        assert!(verify_now(BCRYPT, "hobbes-rules", &hash));
+        assert!(!verify_now(BCRYPT, "hobbes-rule", &hash));
+    }
+
+    #[test]
+    fn accept_2a_and_2y_bcrypt_prefixes_but_not_2x() {
+        let hash = hash_now(BCRYPT, "é à ç 🐯").unwrap();
+        for prefix in ["$2a$", "$2y$"] {
+            assert!(verify_now(
+                BCRYPT,
+                "é à ç 🐯",
+                &hash.replacen("$2b$", prefix, 1)
+            ));
+        }
         assert!(!verify_now(
-            Scheme::Bcrypt { cost: 4 },
-            &long,
-            "$2b$04$ebPDSYR5Ze.ChSXUgiTP1Occ3k6TgB977/AmRZZ8U5qdD6fa3AuMC"
+            BCRYPT,
+            "é à ç 🐯",
+            &hash.replacen("$2b$", "$2x$", 1)
         ));
+    }
+
+    #[test]
+    fn hash_with_argon2id_and_the_fsa_defaults() {
+        let passwords = passwords("FSA_PASSWORD_SCHEME = \"argon2\"").unwrap();
+        assert_eq!(passwords.scheme, Some(ARGON2));
+        let hash = hash_now(ARGON2, "x".repeat(100).as_str()).unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=1000,t=1,p=1$"), "{hash}");
+        assert!(verify_now(ARGON2, &"x".repeat(100), &hash));
+        assert!(!verify_now(ARGON2, &"x".repeat(99), &hash));
+    }
+
+    #[test]
+    fn read_scheme_options_and_refuse_bad_ones() {
+        let bcrypt = passwords("FSA_PASSWORD_OPTS = { rounds = 5 }").unwrap();
+        assert_eq!(bcrypt.scheme, Some(Scheme::Bcrypt { cost: 5 }));
+        assert!(bcrypt.decoy.starts_with("$2b$05$"));
+        let argon2 = passwords(
+            "FSA_PASSWORD_SCHEME = \"argon2\"\nFSA_PASSWORD_OPTS = { memory_cost = 64, time_cost = 2, parallelism = 2 }",
+        )
+        .unwrap();
+        assert!(argon2.decoy.starts_with("$argon2id$v=19$m=64,t=2,p=2$"));
+        for (text, problem) in [
+            ("FSA_PASSWORD_OPTS = { rounds = 3 }", "rounds must be"),
+            ("FSA_PASSWORD_OPTS = { cost = 5 }", "unexpected option \"cost\""),
+            (
+                "FSA_PASSWORD_SCHEME = \"argon2\"\nFSA_PASSWORD_OPTS = { time_cost = \"1\" }",
+                "time_cost must be",
+            ),
+            (
+                "FSA_PASSWORD_SCHEME = \"argon2\"\nFSA_PASSWORD_OPTS = { memory_cost = 8, parallelism = 4 }",
+                "invalid argon2 options",
+            ),
+        ] {
+            let error = passwords(text).err().unwrap();
+            assert!(error.contains(problem), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn report_an_invalid_password_regex_at_start_up() {
+        let error = passwords("FSA_PASSWORD_RE = [\"[a-z]\", \"(oops\"]")
+            .err()
+            .unwrap();
+        assert!(
+            error.starts_with("FSA_PASSWORD_RE: invalid regex \"(oops\""),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn name_the_quality_rule_a_poor_password_breaks() {
+        let passwords =
+            passwords("FSA_PASSWORD_LENGTH = 3\nFSA_PASSWORD_RE = [\"[a-z]\", \"[A-Z]\"]").unwrap();
+        let message = |password: &str, hook: Option<&PasswordQualityFn>| {
+            let error = passwords.check_quality(password, hook).unwrap_err();
+            assert_eq!(error.status().as_u16(), 400);
+            error.message().to_string()
+        };
+        assert_eq!(
+            message("éA", None),
+            "password is too short, must be at least 3"
+        );
+        assert_eq!(message("CYZ", None), "password must match [a-z]");
+        assert_eq!(message("cyz", None), "password must match [A-Z]");
+        assert!(passwords.check_quality("éAz", None).is_ok());
+        let refuse: PasswordQualityFn = Arc::new(|p| Ok(p != "Calvin"));
+        assert_eq!(message("Calvin", Some(&refuse)), "password quality too low");
+        let explain: PasswordQualityFn = Arc::new(|_| Err("too common".into()));
+        assert_eq!(
+            message("Calvin", Some(&explain)),
+            "password quality too low: too common"
+        );
+        let panic: PasswordQualityFn = Arc::new(|_| panic!("quality bug"));
+        let error = passwords.check_quality("Calvin", Some(&panic)).unwrap_err();
+        assert!(error.is_internal());
+    }
+
+    #[test]
+    fn keep_plaintext_for_tests_and_disable_with_none() {
+        let plain = passwords("FSA_PASSWORD_SCHEME = \"plaintext\"").unwrap();
+        assert_eq!(plain.scheme, Some(Scheme::Plaintext));
+        assert!(verify_now(Scheme::Plaintext, "short", "short"));
+        assert!(!verify_now(Scheme::Plaintext, "short", "shorT"));
+        let none = passwords("FSA_PASSWORD_SCHEME = \"none\"").unwrap();
+        let error = none.scheme().unwrap_err();
+        assert!(error.is_internal());
+        assert_eq!(error.message(), "password manager is disabled");
     }
 
     #[test]

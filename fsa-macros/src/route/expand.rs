@@ -103,27 +103,24 @@ fn spec(route: &Route) -> TokenStream {
         Some((_, realm)) => quote!(::core::option::Option::Some(#realm)),
         None => quote!(::core::option::Option::None),
     };
-    let params = route
-        .params
-        .iter()
-        .zip(&route.in_path)
-        .map(|(param, in_path)| {
-            let wire = &param.wire;
-            let rust_name = param.ident.to_string();
-            let ty = &param.ty;
-            let has_default = param.default.is_some();
-            quote_spanned! {ty.span()=>
-                #fsa::ParamSpec {
-                    name: #wire,
-                    rust_name: #rust_name,
-                    in_path: #in_path,
-                    has_default: #has_default,
-                    kind: <#ty as #fsa::Param>::KIND,
-                    type_name: #fsa::type_name::<#ty>,
-                    type_id: #fsa::type_id::<#ty>,
-                }
+    let params = route.params.iter().enumerate().map(|(i, param)| {
+        let in_path = route.in_path[i];
+        let wire = route.path_names[i].as_ref().unwrap_or(&param.wire);
+        let rust_name = param.ident.to_string();
+        let ty = &param.ty;
+        let has_default = param.default.is_some();
+        quote_spanned! {ty.span()=>
+            #fsa::ParamSpec {
+                name: #wire,
+                rust_name: #rust_name,
+                in_path: #in_path,
+                has_default: #has_default,
+                kind: <#ty as #fsa::Param>::KIND,
+                type_name: #fsa::type_name::<#ty>,
+                type_id: #fsa::type_id::<#ty>,
             }
-        });
+        }
+    });
     quote! {
         #fsa::RouteSpec {
             name: #name,
@@ -212,12 +209,11 @@ fn call(route: &Route) -> TokenStream {
             },
         }
     });
-    let idents: Vec<_> = route.params.iter().map(|p| &p.ident).collect();
     let perms = route.perm_params.iter().map(|indexes| {
         let values = indexes.iter().map(|&i| {
-            let ident = &route.params[i].ident;
+            let slot = &slots[i];
             let ty = &route.params[i].ty;
-            quote_spanned!(ty.span()=> #fsa::perm_value(&#ident))
+            quote_spanned!(ty.span()=> #fsa::perm_value(&#slot))
         });
         quote!(&[#(#values),*])
     });
@@ -227,16 +223,19 @@ fn call(route: &Route) -> TokenStream {
         quote!(__fsa_ctx.check_perms(&[#(#perms),*]).await?;)
     };
     let invoke = if function.sig.asyncness.is_some() {
-        quote!(#name(#(#idents),*).await)
+        quote!(#name(#(#slots),*).await)
     } else {
-        quote!(#name(#(#idents),*))
+        quote!(#name(#(#slots),*))
     };
     quote! {
         ::std::boxed::Box::pin(async move {
             #function
             #(#conversions)*
             __fsa_ctx.params_done()?;
-            #(let #idents = #fsa::checked(#slots);)*
+            // The handler's arguments stay in `__fsa_p*`: binding them to the
+            // parameters' names would shadow the handler in
+            // `fn login(login: String)`.
+            #(let #slots = #fsa::checked(#slots);)*
             #perms
             let __fsa_output = #invoke;
             __fsa_ctx.respond(__fsa_output)

@@ -24,6 +24,8 @@ pub(crate) struct Route {
     pub(crate) converters: Vec<Option<Converter>>,
     /// For each parameter, whether it is a path variable.
     pub(crate) in_path: Vec<bool>,
+    /// For each parameter, its name in the path, if it is a path variable.
+    pub(crate) path_names: Vec<Option<String>>,
     /// For each object permission (in `authz` order), the indexes of the
     /// parameters it reads.
     pub(crate) perm_params: Vec<Vec<usize>>,
@@ -65,9 +67,13 @@ pub(crate) fn validate(
     // Every `<sid>` of the path is a parameter of the function, without a
     // default: `#[get("/store/<sid>")] fn f(sid: i64)`.
     let mut in_path = vec![false; params.len()];
+    let mut path_names = vec![None; params.len()];
     let mut converters = Vec::new();
     for var in &path.vars {
-        let Some(index) = params.iter().position(|p| p.ident == var.name) else {
+        let matches = |p: &Param| {
+            p.wire == var.name || p.ident.to_string().trim_start_matches("r#") == var.name
+        };
+        let Some(index) = params.iter().position(matches) else {
             errors.at(
                 &attr.path,
                 format!(
@@ -80,6 +86,7 @@ pub(crate) fn validate(
         };
         let param = &params[index];
         in_path[index] = true;
+        path_names[index] = Some(var.name.clone());
         if let Some((default_attr, _)) = &param.default {
             errors.at(
                 default_attr,
@@ -101,6 +108,7 @@ pub(crate) fn validate(
         path,
         converters,
         in_path,
+        path_names,
         perm_params,
     }
 }
