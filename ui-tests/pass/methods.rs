@@ -42,8 +42,6 @@ async fn qualified() -> &'static str {
 }
 
 mod api {
-    use fsa_runtime::prelude::*;
-
     /// A documented, public route in a module.
     #[fsa_runtime::get("/api/list", authz = "employee")]
     pub async fn list() -> &'static str {

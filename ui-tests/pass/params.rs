@@ -38,8 +38,9 @@ async fn raw_perm(r#type: String, #[allow(unused_variables)] unused: Option<i8>)
 
 fn main() {
     let routes = routes![search, login, item, whoami, raw_perm];
-    let login = routes[1].spec();
-    assert_eq!(login.params[1].name, "pass");
-    assert_eq!(login.params[2].name, "type");
+    // `login` would name the route's unit struct here.
+    let spec = routes[1].spec();
+    assert_eq!(spec.params[1].name, "pass");
+    assert_eq!(spec.params[2].name, "type");
     assert_eq!(routes[2].spec().params[0].name, "x-id");
 }

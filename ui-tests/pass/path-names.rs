@@ -1,0 +1,19 @@
+//! Path variables may name a parameter by its request name: `<type>` for
+//! `r#type`, `<pass>` for `_pass`.
+use fsa_runtime::prelude::*;
+
+#[get("/k/<type>", authz = "AUTH")]
+async fn kind(r#type: String) -> String {
+    r#type
+}
+
+#[get("/p/<pass>", authz = "AUTH")]
+async fn pass(_pass: String) -> String {
+    _pass
+}
+
+fn main() {
+    let routes = routes![kind, pass];
+    assert_eq!(routes[0].spec().actix_path, "/k/{type}");
+    assert_eq!(routes[1].spec().params[0].name, "pass");
+}
