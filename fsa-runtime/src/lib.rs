@@ -74,7 +74,7 @@ pub type Result<T, E = ErrorResponse> = std::result::Result<T, E>;
 pub mod prelude {
     pub use crate::{
         delete, err, get, patch, post, put, route, routes, CurrentUser, ErrorResponse, Fsa,
-        FsaBuilder,
+        FsaBuilder, Route,
     };
     pub use actix_web::{web::Data, web::Json, HttpRequest, HttpResponse, HttpServer, Responder};
 }

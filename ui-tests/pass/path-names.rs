@@ -3,7 +3,7 @@
 use fsa_runtime::prelude::*;
 
 #[get("/k/<type>", authz = "AUTH")]
-async fn kind(r#type: String) -> String {
+async fn by_type(r#type: String) -> String {
     r#type
 }
 
@@ -13,7 +13,7 @@ async fn pass(_pass: String) -> String {
 }
 
 fn main() {
-    let routes = routes![kind, pass];
+    let routes = routes![by_type, pass];
     assert_eq!(routes[0].spec().actix_path, "/k/{type}");
     assert_eq!(routes[1].spec().params[0].name, "pass");
 }
