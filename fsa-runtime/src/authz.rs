@@ -148,26 +148,30 @@ pub(crate) async fn in_group(
     group: &str,
 ) -> Result<bool, ErrorResponse> {
     let hooks = &state.hooks;
-    let (key, future) = if let Some(hook) = hooks.group_checks.get(group) {
-        (
-            state.cache.key(Kind::GroupCheck, &[group, login]),
-            hook(login),
-        )
-    } else if let Some(hook) = &hooks.user_in_group {
-        (
-            state.cache.key(Kind::UserInGroup, &[group, login]),
-            hook(login, group),
-        )
+    // The hook runs only on a cache miss (inside the future).
+    let check = hooks.group_checks.get(group);
+    let kind = if check.is_some() {
+        Kind::GroupCheck
     } else {
+        Kind::UserInGroup
+    };
+    if check.is_none() && hooks.user_in_group.is_none() {
         return Err(ErrorResponse::internal(format!(
             "cannot check group {group}"
         )));
-    };
-    let hook_name = format!("group check for {group}");
+    }
+    let key = state.cache.key(kind, &[group, login]);
     let cached = state
         .cache
         .get_or_compute(key, async {
-            guard_hook(&hook_name, future).await.map(Cached::Bool)
+            let future = match (check, &hooks.user_in_group) {
+                (Some(hook), _) => hook(login),
+                (None, Some(hook)) => hook(login, group),
+                (None, None) => unreachable!("checked above"),
+            };
+            guard_hook(&format!("group check for {group}"), future)
+                .await
+                .map(Cached::Bool)
         })
         .await?;
     Ok(matches!(cached, Cached::Bool(true)))

@@ -55,7 +55,7 @@ mod tokens;
 pub use fsa_macros::{delete, get, patch, post, put, route};
 
 pub use actix::{FsaMiddleware, FsaService};
-pub use authn::custom::AuthenticationHook;
+pub use authn::{custom::AuthenticationHook, AuthInfo};
 pub use config::{Config, Mode, TokenCarrier, TokenType};
 pub use errors::{err, ConfigError, ErrorFormat, ErrorFormatter, ErrorResponse};
 pub use fsa::{Fsa, FsaBuilder};

@@ -288,6 +288,11 @@ impl RequestCtx {
     }
 
     /// The scopes of the token that authenticated the request.
+    pub(crate) fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+
+    /// Records the scopes of the token that authenticated the request.
     pub(crate) fn set_scopes(&mut self, scopes: Vec<String>) {
         self.scopes = scopes;
     }

@@ -143,6 +143,7 @@ fn authz_item(item: &AuthzItem, route: &Route, perm_index: &mut usize) -> TokenS
         AuthzItem::Pseudo(Pseudo::Auth, _) => quote!(#fsa::AuthzItem::Auth),
         AuthzItem::Pseudo(Pseudo::Close, _) => quote!(#fsa::AuthzItem::Close),
         AuthzItem::Group(name) => quote!(#fsa::AuthzItem::Group(#name)),
+        AuthzItem::GroupConst(path) => quote!(#fsa::AuthzItem::Group(#path)),
         AuthzItem::IntGroup(int) => {
             let name = int.base10_digits();
             quote!(#fsa::AuthzItem::Group(#name))

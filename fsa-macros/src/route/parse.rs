@@ -49,6 +49,9 @@ pub(crate) enum AuthzItem {
     Group(LitStr),
     /// An integer group.
     IntGroup(LitInt),
+    /// A group named by a `&'static str` constant: `groups::ADMIN`, so that
+    /// a misspelt group is a compile error.
+    GroupConst(syn::Path),
     /// An object permission tuple.
     Perm(Perm),
     /// `any(...)`: one of the items must pass.
@@ -159,7 +162,7 @@ impl RouteAttr {
     }
 }
 
-const AUTHZ_FORMS: &str = "expected a group name \"employee\", an integer group, \"OPEN\", \"AUTH\", \"CLOSE\", an object permission (\"domain\", \"var\", \"mode\"), any(...), all(...), or a list [...] of these";
+const AUTHZ_FORMS: &str = "expected a group name \"employee\", a group constant `groups::EMPLOYEE`, an integer group, \"OPEN\", \"AUTH\", \"CLOSE\", an object permission (\"domain\", \"var\", \"mode\"), any(...), all(...), or a list [...] of these";
 
 fn parse_authz(input: ParseStream) -> syn::Result<Vec<AuthzItem>> {
     if input.peek(syn::token::Bracket) {
@@ -220,6 +223,14 @@ fn parse_item(input: ParseStream) -> syn::Result<AuthzItem> {
     }
     if input.peek(syn::token::Bracket) {
         return Err(input.error("a list inside `authz`: use `all(...)` or `any(...)` to nest"));
+    }
+    if input.peek(Ident)
+        || input.peek(Token![::])
+        || input.peek(Token![crate])
+        || input.peek(Token![self])
+        || input.peek(Token![super])
+    {
+        return Ok(AuthzItem::GroupConst(input.parse()?));
     }
     Err(input.error(format!("unexpected `authz` item: {AUTHZ_FORMS}")))
 }
@@ -333,6 +344,7 @@ impl AuthzItem {
         match self {
             Self::Pseudo(_, lit) | Self::Group(lit) => lit.span(),
             Self::IntGroup(lit) => lit.span(),
+            Self::GroupConst(path) => syn::spanned::Spanned::span(path),
             Self::Perm(perm) => perm.span,
             Self::Any(ident, _) | Self::All(ident, _) => ident.span(),
         }

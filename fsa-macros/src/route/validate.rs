@@ -163,7 +163,7 @@ fn check_authz(attr: &RouteAttr, params: &[Param], errors: &mut Errors) {
         for item in items {
             let mix = match item {
                 AuthzItem::Pseudo(Pseudo::Auth, _) => "AUTH",
-                AuthzItem::Group(_) | AuthzItem::IntGroup(_) => "groups",
+                AuthzItem::Group(_) | AuthzItem::IntGroup(_) | AuthzItem::GroupConst(_) => "groups",
                 AuthzItem::Perm(_) => "object permissions",
                 AuthzItem::Any(..) | AuthzItem::All(..) => "any(...) or all(...)",
                 _ => continue,

@@ -12,7 +12,12 @@ mod httpd;
 mod param;
 mod token;
 
-use crate::{errors::ErrorResponse, pipeline::RequestCtx};
+use crate::{
+    errors::ErrorResponse,
+    params::{Input, Param, ParamError, ParamKind},
+    pipeline::RequestCtx,
+};
+use actix_web::HttpMessage;
 use custom::CustomFn;
 use std::{collections::HashMap, sync::Arc};
 
@@ -116,6 +121,12 @@ pub(crate) async fn authenticate(ctx: &mut RequestCtx) -> Result<(), ErrorRespon
     for scheme in route.schemes.iter() {
         match scheme.authenticate(ctx).await {
             Ok(Some(login)) => {
+                let info = AuthInfo {
+                    login: Some(login.clone()),
+                    scheme: Some(scheme.name().to_string()),
+                    scopes: ctx.scopes().to_vec(),
+                };
+                ctx.request().extensions_mut().insert(info);
                 ctx.set_user(login, scheme.name());
                 return Ok(());
             }
@@ -124,4 +135,58 @@ pub(crate) async fn authenticate(ctx: &mut RequestCtx) -> Result<(), ErrorRespon
         }
     }
     Err(last_error.unwrap_or_else(|| ErrorResponse::unauthorized("missing authentication")))
+}
+
+/// Who made the request and how, as a handler parameter: the login (none
+/// on OPEN routes), the scheme that authenticated it, and the OAuth scopes
+/// of its token.
+///
+/// ```
+/// use fsa_runtime::{prelude::*, AuthInfo};
+///
+/// #[get("/whoami", authz = "AUTH")]
+/// async fn whoami(auth: AuthInfo) -> String {
+///     format!("{:?} by {:?}, admin scope: {}", auth.login(), auth.scheme(), auth.has_scope("admin"))
+/// }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuthInfo {
+    login: Option<String>,
+    scheme: Option<String>,
+    scopes: Vec<String>,
+}
+
+impl AuthInfo {
+    /// The authenticated login, if any.
+    pub fn login(&self) -> Option<&str> {
+        self.login.as_deref()
+    }
+
+    /// The scheme that authenticated the request (`basic`, `token`...).
+    pub fn scheme(&self) -> Option<&str> {
+        self.scheme.as_deref()
+    }
+
+    /// Whether the request's token holds an OAuth scope (FlaskSimpleAuth's
+    /// `user_scope`).
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+
+    /// The OAuth scopes of the request's token.
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+}
+
+impl Param for AuthInfo {
+    const KIND: ParamKind = ParamKind::Special;
+    fn extract(input: Input<'_>) -> Result<Self, ParamError> {
+        Ok(input
+            .request
+            .extensions()
+            .get::<AuthInfo>()
+            .cloned()
+            .unwrap_or_default())
+    }
 }

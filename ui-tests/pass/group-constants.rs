@@ -1,0 +1,28 @@
+//! Groups named by constants, alone, in lists and in combinators.
+use fsa_runtime::prelude::*;
+
+mod groups {
+    pub const EMPLOYEE: &str = "employee";
+    pub const ADMIN: &str = "admin";
+}
+use groups::ADMIN;
+
+#[get("/store", authz = groups::EMPLOYEE)]
+async fn get_store() -> &'static str {
+    "stores"
+}
+
+#[get("/admin", authz = [ADMIN, "AUTH"])]
+async fn get_admin() -> &'static str {
+    "admin"
+}
+
+#[get("/either/<sid>", authz = any(crate::groups::ADMIN, ("store", "sid")))]
+async fn either(sid: i64) -> String {
+    sid.to_string()
+}
+
+fn main() {
+    let routes = routes![get_store, get_admin, either];
+    assert!(matches!(routes[0].spec().authz[0], fsa_runtime::AuthzItem::Group("employee")));
+}
