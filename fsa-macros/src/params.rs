@@ -1,5 +1,5 @@
 //! Handler parameters: their request names and fsa's parameter attributes
-//! (`#[default(expr)]`, `#[name("wire-name")]`), which leave the function
+//! (`#[default(expr)]`, `#[name("wire-name")]`, `#[cast(function)]`), which leave the function
 //! before it is emitted again.
 
 use crate::diag::Errors;
@@ -8,6 +8,7 @@ use syn::{spanned::Spanned, Attribute, Expr, FnArg, Ident, LitStr, Pat, Signatur
 
 const DEFAULT: &str = "default";
 const NAME: &str = "name";
+const CAST: &str = "cast";
 
 /// One parameter of a handler.
 pub(crate) struct Param {
@@ -19,6 +20,8 @@ pub(crate) struct Param {
     pub(crate) ty: Type,
     /// `#[default(expr)]`: used when the request does not give the parameter.
     pub(crate) default: Option<(Attribute, Expr)>,
+    /// `#[cast(f)]`: `f(&str) -> Result<T, E: Display>` converts each value.
+    pub(crate) cast: Option<Expr>,
 }
 
 /// Reads the parameters of `sig`, removing fsa's attributes from it.
@@ -32,7 +35,11 @@ pub(crate) fn parse(sig: &mut Signature, errors: &mut Errors) -> Vec<Param> {
             }
             FnArg::Typed(pat_type) => pat_type,
         };
-        let (default, name) = take_attributes(&mut pat_type.attrs, errors);
+        let Taken {
+            default,
+            name,
+            cast,
+        } = take_attributes(&mut pat_type.attrs, errors);
         let ident = match &*pat_type.pat {
             Pat::Ident(pat) if pat.subpat.is_none() && pat.by_ref.is_none() => pat.ident.clone(),
             other => {
@@ -62,6 +69,7 @@ pub(crate) fn parse(sig: &mut Signature, errors: &mut Errors) -> Vec<Param> {
             wire,
             ty: (*pat_type.ty).clone(),
             default,
+            cast,
         });
     }
     params
@@ -79,12 +87,19 @@ pub(crate) fn wire_name(ident: &Ident) -> String {
     }
 }
 
-type Taken = (Option<(Attribute, Expr)>, Option<LitStr>);
+/// fsa's attributes of one parameter.
+struct Taken {
+    default: Option<(Attribute, Expr)>,
+    name: Option<LitStr>,
+    cast: Option<Expr>,
+}
 
-/// Removes `#[default(..)]` and `#[name(..)]`, keeping the other attributes.
+/// Removes `#[default(..)]`, `#[name(..)]` and `#[cast(..)]`, keeping the
+/// other attributes.
 fn take_attributes(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Taken {
     let mut default: Option<(Attribute, Expr)> = None;
     let mut name: Option<LitStr> = None;
+    let mut cast: Option<Expr> = None;
     let mut kept = Vec::new();
     for attr in attrs.drain(..) {
         if attr.path().is_ident(DEFAULT) {
@@ -105,12 +120,46 @@ fn take_attributes(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Taken {
                     "`name` takes the request parameter's name as a string: `#[name(\"x-id\")]`",
                 ),
             }
+        } else if attr.path().is_ident(CAST) {
+            match attr.parse_args::<Expr>() {
+                Ok(_) if cast.is_some() => errors.at(&attr, "`cast` given twice: keep one"),
+                Ok(expr) => cast = Some(expr),
+                Err(_) => errors.at(
+                    &attr,
+                    "`cast` takes a function of the text, `fn(&str) -> Result<T, E>`: `#[cast(parse_date)]`",
+                ),
+            }
         } else {
             kept.push(attr);
         }
     }
     *attrs = kept;
-    (default, name)
+    Taken {
+        default,
+        name,
+        cast,
+    }
+}
+
+/// `Option` or `Vec` and the item type, for `Option<T>` and `Vec<T>`
+/// written as such (`std::option::Option<T>` too).
+pub(crate) fn container(ty: &Type) -> Option<(&'static str, &Type)> {
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    let kind = match last.ident.to_string().as_str() {
+        "Option" => "Option",
+        "Vec" => "Vec",
+        _ => return None,
+    };
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+            syn::GenericArgument::Type(inner) => Some((kind, inner)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The last segment of a type path, `i64` for `std::primitive::i64`, looking
@@ -147,15 +196,18 @@ mod should {
 
     #[test]
     fn take_fsa_attributes_off_and_keep_the_others() {
-        let mut sig: Signature = syn::parse_quote!(fn f(#[default("%")] #[allow(unused)] pattern: String, #[name("x-id")] id: i64));
+        let mut sig: Signature = syn::parse_quote!(fn f(#[default("%")] #[allow(unused)] pattern: String, #[name("x-id")] id: i64, #[cast(parse)] d: Option<Date>));
         let mut errors = Errors::default();
         let params = parse(&mut sig, &mut errors);
         assert!(errors.is_empty());
         assert_eq!(params[0].wire, "pattern");
         assert!(params[0].default.is_some());
         assert_eq!(params[1].wire, "x-id");
+        assert!(params[2].cast.is_some());
+        assert_eq!(container(&params[2].ty).map(|(k, _)| k), Some("Option"));
         let rendered = quote::quote!(#sig).to_string();
         assert!(!rendered.contains("default"));
+        assert!(!rendered.contains("cast"));
         assert!(rendered.contains("allow"));
     }
 }

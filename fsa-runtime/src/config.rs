@@ -127,6 +127,28 @@ pub struct Config {
     /// `FSA_MAX_BODY` (fsa's own): largest request body read, in bytes
     /// (2 MiB); larger bodies get 413.
     pub max_body: usize,
+    /// `FSA_MAX_HEADER_SIZE` (fsa's own): largest total size of request
+    /// headers, in bytes (16 KiB); larger get 431.
+    pub max_header_size: usize,
+    /// `FSA_HANDLE_ALL_ERRORS` (true): actix's own errors (404, 405, ...)
+    /// also go through the error format.
+    pub handle_all_errors: bool,
+    /// `FSA_DEFAULT_CONTENT_TYPE`: content type of text answers.
+    pub default_content_type: Option<String>,
+    /// `FSA_JSON_STREAMING` (true): [`JsonStream`](crate::JsonStream)
+    /// answers are streamed rather than built whole.
+    pub json_streaming: bool,
+    /// `FSA_401_REDIRECT`: a 401 becomes a 307 to this URL.
+    pub redirect_401: Option<String>,
+    /// `FSA_URL_NAME`: the parameter carrying the original URL (`URL`).
+    pub url_name: Option<String>,
+    /// `FSA_CORS` (false): answer CORS requests, preflights unauthenticated.
+    pub cors: bool,
+    /// `FSA_CORS_OPTS`: `origins`, `methods`, `headers`, `expose_headers`,
+    /// `max_age`, `supports_credentials`.
+    pub cors_opts: BTreeMap<String, Value>,
+    /// `FSA_ADD_HEADERS`: fixed headers added to every answer.
+    pub add_headers: Vec<(String, String)>,
 }
 
 impl Default for Config {
@@ -168,6 +190,15 @@ impl Default for Config {
             cache_ttl: 600,
             cache_prefix: None,
             max_body: 2 * 1024 * 1024,
+            max_header_size: 16 * 1024,
+            handle_all_errors: true,
+            default_content_type: None,
+            json_streaming: true,
+            redirect_401: None,
+            url_name: None,
+            cors: false,
+            cors_opts: BTreeMap::new(),
+            add_headers: Vec::new(),
         }
     }
 }
@@ -230,7 +261,6 @@ const NOT_APPLICABLE: &[(&str, &str)] = &[
     ("FSA_BEFORE_REQUEST", "hooks are registered in code"),
     ("FSA_BEFORE_EXEC", "hooks are registered in code"),
     ("FSA_AFTER_REQUEST", "hooks are registered in code"),
-    ("FSA_ADD_HEADERS", "hooks are registered in code"),
     ("FSA_PATH_CHECK", "hooks are registered in code"),
     (
         "FSA_JSON_CONVERTER",
@@ -240,17 +270,6 @@ const NOT_APPLICABLE: &[(&str, &str)] = &[
         "FSA_JSON_ALLSTR",
         "JSON goes through serde: implement `Serialize`",
     ),
-];
-
-/// FlaskSimpleAuth directives fsa does not implement yet.
-const NOT_YET: &[&str] = &[
-    "FSA_DEFAULT_CONTENT_TYPE",
-    "FSA_JSON_STREAMING",
-    "FSA_HANDLE_ALL_ERRORS",
-    "FSA_401_REDIRECT",
-    "FSA_URL_NAME",
-    "FSA_CORS",
-    "FSA_CORS_OPTS",
 ];
 
 type Setter = fn(&mut Config, &str, &Value) -> Result<(), String>;
@@ -454,9 +473,85 @@ const DIRECTIVES: &[(&str, Setter)] = &[
         set(&mut c.cache_prefix, Some(string(n, v)?))
     }),
     ("FSA_MAX_BODY", |c, n, v| set(&mut c.max_body, count(n, v)?)),
+    ("FSA_MAX_HEADER_SIZE", |c, n, v| {
+        set(&mut c.max_header_size, count(n, v)?)
+    }),
+    ("FSA_HANDLE_ALL_ERRORS", |c, n, v| {
+        set(&mut c.handle_all_errors, boolean(n, v)?)
+    }),
+    ("FSA_DEFAULT_CONTENT_TYPE", |c, n, v| {
+        let value = nonempty(n, v)?;
+        actix_web::http::header::HeaderValue::try_from(value.as_str())
+            .map_err(|_| format!("{n}: invalid content type \"{value}\""))?;
+        set(&mut c.default_content_type, Some(value))
+    }),
+    ("FSA_JSON_STREAMING", |c, n, v| {
+        set(&mut c.json_streaming, boolean(n, v)?)
+    }),
+    ("FSA_401_REDIRECT", |c, n, v| {
+        set(&mut c.redirect_401, Some(nonempty(n, v)?))
+    }),
+    ("FSA_URL_NAME", |c, n, v| {
+        set(&mut c.url_name, Some(nonempty(n, v)?))
+    }),
+    ("FSA_CORS", |c, n, v| set(&mut c.cors, boolean(n, v)?)),
+    ("FSA_CORS_OPTS", |c, n, v| match v {
+        Value::Table(t) => {
+            for key in t.keys() {
+                if ![
+                    "origins",
+                    "methods",
+                    "headers",
+                    "expose_headers",
+                    "max_age",
+                    "supports_credentials",
+                ]
+                .contains(&key.as_str())
+                {
+                    return Err(format!("{n}: unexpected option \"{key}\": expected origins, methods, headers, expose_headers, max_age or supports_credentials"));
+                }
+            }
+            set(&mut c.cors_opts, t.clone().into_iter().collect())
+        }
+        _ => Err(format!(
+            "{n}: expected a table, e.g. {{ origins = [\"https://example.com\"] }}"
+        )),
+    }),
+    ("FSA_ADD_HEADERS", |c, n, v| {
+        match v {
+        Value::Table(t) => {
+            let mut headers = Vec::new();
+            for (name, value) in t {
+                let Value::String(value) = value else {
+                    return Err(format!("{n}: header value must be a string: {name} = {value}"));
+                };
+                actix_web::http::header::HeaderName::try_from(name.as_str())
+                    .map_err(|_| format!("{n}: invalid header name \"{name}\""))?;
+                actix_web::http::header::HeaderValue::try_from(value.as_str())
+                    .map_err(|_| format!("{n}: invalid value for header {name}"))?;
+                headers.push((name.clone(), value.clone()));
+            }
+            set(&mut c.add_headers, headers)
+        }
+        _ => Err(format!("{n}: expected a table of header names to values, e.g. {{ X-Frame-Options = \"DENY\" }}")),
+    }
+    }),
 ];
 
 impl Config {
+    /// Whether fsa logs at `level` (`FSA_LOGGING_LEVEL`).
+    pub fn logs(&self, level: tracing::Level) -> bool {
+        let minimum = match self.logging_level.as_str() {
+            "trace" => tracing::Level::TRACE,
+            "debug" => tracing::Level::DEBUG,
+            "info" => tracing::Level::INFO,
+            "warn" | "warning" => tracing::Level::WARN,
+            _ => tracing::Level::ERROR,
+        };
+        // tracing orders levels by verbosity: ERROR < WARN < ... < TRACE.
+        level <= minimum
+    }
+
     /// Reads directives from TOML text; keys not starting with `FSA_` are
     /// left to the application.
     ///
@@ -514,8 +609,6 @@ impl Config {
                 }
             } else if let Some((_, why)) = NOT_APPLICABLE.iter().find(|(n, _)| *n == name) {
                 problems.push(format!("{name} does not apply to fsa: {why}"));
-            } else if NOT_YET.contains(&name.as_str()) {
-                problems.push(format!("{name} is not supported by this version of fsa"));
             } else {
                 problems.push(format!("unexpected directive {name}{}", suggest(&name)));
             }
@@ -559,8 +652,7 @@ fn suggest(name: &str) -> String {
     let all = DIRECTIVES
         .iter()
         .map(|(n, _)| *n)
-        .chain(NOT_APPLICABLE.iter().map(|(n, _)| *n))
-        .chain(NOT_YET.iter().copied());
+        .chain(NOT_APPLICABLE.iter().map(|(n, _)| *n));
     all.min_by_key(|known| distance(name, known))
         .filter(|known| distance(name, known) <= 3)
         .map(|known| format!(": did you mean {known}?"))

@@ -10,6 +10,7 @@ use crate::{
     cache::Cache,
     config::{Config, Mode},
     errors::{ConfigError, ErrorResponse},
+    hooks::{AfterRequestFn, BeforeExecFn, BeforeRequestFn, PathCheckFn},
     hooks::{
         GetUserPassFn, GetUserPassHook, GroupCheckFn, GroupCheckHook, ObjectPermsHook,
         ObjectPermsHookFn, UserInGroupFn, UserInGroupHook,
@@ -18,6 +19,7 @@ use crate::{
     passwords::Passwords,
     route::{AuthzItem, Route, RouteSpec},
     tokens::{TokenOptions, Tokens},
+    web::{AddedHeader, CorsSettings},
 };
 use actix_web::{
     http::{header::HeaderValue, StatusCode},
@@ -60,6 +62,11 @@ pub(crate) struct Hooks {
     pub(crate) user_in_group: Option<UserInGroupFn>,
     pub(crate) object_perms: HashMap<String, ObjectPermsHookFn>,
     pub(crate) authentications: HashMap<String, CustomFn>,
+    pub(crate) before_request: Vec<BeforeRequestFn>,
+    pub(crate) before_exec: Vec<BeforeExecFn>,
+    pub(crate) after_request: Vec<AfterRequestFn>,
+    pub(crate) added_headers: Vec<AddedHeader>,
+    pub(crate) path_check: Option<PathCheckFn>,
     pub(crate) password_quality: Option<crate::hooks::PasswordQualityFn>,
     pub(crate) password_check: Option<crate::hooks::PasswordCheckFn>,
 }
@@ -73,6 +80,7 @@ pub(crate) struct State {
     pub(crate) cache: Cache,
     pub(crate) passwords: Passwords,
     pub(crate) tokens: Option<Tokens>,
+    pub(crate) cors: Option<CorsSettings>,
     /// Request parameter names used by authentication, never "unexpected".
     pub(crate) auth_params: Vec<String>,
     /// Every declared group, for `auth_uncache`.
@@ -116,6 +124,8 @@ pub struct FsaBuilder {
     hooks: Hooks,
     groups: Vec<String>,
     routes: Vec<&'static dyn Route>,
+    /// Problems found while registering, reported by `build()`.
+    problems: Vec<String>,
 }
 
 /// A built application: serves its routes on actix-web.
@@ -297,13 +307,18 @@ impl Fsa {
         impl actix_web::dev::ServiceFactory<
             actix_web::dev::ServiceRequest,
             Config = (),
-            Response = actix_web::dev::ServiceResponse<actix_web::body::BoxBody>,
+            Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
             Error = actix_web::Error,
             InitError = (),
         >,
     > {
+        let cors = self.state.cors.as_ref().map(CorsSettings::middleware);
         actix_web::App::new()
             .wrap(self.middleware())
+            .wrap(actix_web::middleware::Condition::new(
+                cors.is_some(),
+                cors.unwrap_or_default(),
+            ))
             .configure(self.configure())
     }
 
@@ -362,6 +377,7 @@ impl FsaBuilder {
             hooks: Hooks::default(),
             groups: Vec::new(),
             routes: Vec::new(),
+            problems: Vec::new(),
         }
     }
 
@@ -408,6 +424,94 @@ impl FsaBuilder {
         self
     }
 
+    /// Runs before routing on every request; an answer (`Some`) is sent as
+    /// is, instead of the application's (FlaskSimpleAuth's `before_request`).
+    pub fn before_request(
+        mut self,
+        hook: impl Fn(&actix_web::HttpRequest) -> Option<HttpResponse> + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.before_request.push(Arc::new(hook));
+        self
+    }
+
+    /// Runs after authentication, authorization and parameters, just
+    /// before the handler, with the login and the route's schemes; an
+    /// answer (`Some`) replaces the handler's.
+    pub fn before_exec(
+        mut self,
+        hook: impl Fn(&actix_web::HttpRequest, Option<&str>, &[&str]) -> Option<HttpResponse>
+            + Send
+            + Sync
+            + 'static,
+    ) -> Self {
+        self.hooks.before_exec.push(Arc::new(hook));
+        self
+    }
+
+    /// Changes every answer (FlaskSimpleAuth's `after_request`).
+    pub fn after_request(
+        mut self,
+        hook: impl Fn(&actix_web::HttpRequest, &mut HttpResponse) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.after_request.push(Arc::new(hook));
+        self
+    }
+
+    /// Adds a header with a fixed value to every answer.
+    pub fn add_header(mut self, name: &str, value: &str) -> Self {
+        match (
+            actix_web::http::header::HeaderName::try_from(name),
+            HeaderValue::try_from(value),
+        ) {
+            (Ok(name), Ok(value)) => self
+                .hooks
+                .added_headers
+                .push(AddedHeader::Fixed(name, value)),
+            _ => self
+                .problems
+                .push(format!("add_header: invalid header {name}: {value}")),
+        }
+        self
+    }
+
+    /// Adds a header computed from each answer (`None`: no header).
+    pub fn add_header_with(
+        mut self,
+        name: &str,
+        value: impl Fn(&HttpResponse) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        match actix_web::http::header::HeaderName::try_from(name) {
+            Ok(name) => self
+                .hooks
+                .added_headers
+                .push(AddedHeader::Computed(name, Arc::new(value))),
+            Err(_) => self
+                .problems
+                .push(format!("add_header_with: invalid header name {name}")),
+        }
+        self
+    }
+
+    /// Checks each route's method and path at `build()`: a complaint
+    /// (`Some(reason)`) is a start-up error. See [`check_path`](crate::check_path).
+    pub fn path_check(
+        mut self,
+        check: impl Fn(&str, &str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.path_check = Some(Arc::new(check));
+        self
+    }
+
+    /// Formats every error answer with an application function.
+    pub fn error_response(
+        mut self,
+        format: impl Fn(&ErrorResponse) -> HttpResponse + Send + Sync + 'static,
+    ) -> Self {
+        tracing::warn!("fsa: error responses are formatted by the application");
+        self.config.error_response = crate::ErrorFormat::Custom(Arc::new(format));
+        self
+    }
+
     /// Registers a custom authentication scheme, to be named in `FSA_AUTH`:
     /// `(request) -> Option<login>`, or a `Result` of it.
     pub fn authentication<M>(mut self, scheme: &str, hook: impl AuthenticationHook<M>) -> Self {
@@ -439,15 +543,30 @@ impl FsaBuilder {
     /// Checks every route against the configuration and hooks, reporting
     /// every problem at once, before the server listens.
     pub fn build(self) -> Result<Fsa, ConfigError> {
-        let mut problems = Vec::new();
+        let mut problems = self.problems;
         let config = self.config;
+        let mut hooks = self.hooks;
+        for (name, value) in &config.add_headers {
+            if let (Ok(name), Ok(value)) = (
+                actix_web::http::header::HeaderName::try_from(name.as_str()),
+                HeaderValue::try_from(value.as_str()),
+            ) {
+                hooks
+                    .added_headers
+                    .insert(0, AddedHeader::Fixed(name, value));
+            }
+        }
+        let cors = CorsSettings::new(&config).unwrap_or_else(|p| {
+            problems.push(p);
+            None
+        });
         if config.auth.is_empty() {
             problems.push(
                 "FSA_AUTH is mandatory: e.g. FSA_AUTH = \"basic\" or [\"token\", \"basic\"]"
                     .to_string(),
             );
         }
-        let customs = &self.hooks.authentications;
+        let customs = &hooks.authentications;
         for scheme in &config.auth {
             if Scheme::from_name(scheme, customs).is_none() {
                 problems.push(format!(
@@ -494,12 +613,23 @@ impl FsaBuilder {
         });
         let mut declared: Vec<String> = config.authz_groups.clone();
         declared.extend(self.groups.iter().cloned());
-        declared.extend(self.hooks.group_checks.keys().cloned());
+        declared.extend(hooks.group_checks.keys().cloned());
 
         let mut routes = Vec::new();
         let mut seen: Vec<(&str, &str)> = Vec::new();
         for route in &self.routes {
             let spec = route.spec();
+            if let Some(check) = &hooks.path_check {
+                if let Some(complaint) =
+                    check(spec.methods.first().copied().unwrap_or("GET"), spec.path)
+                {
+                    problems.push(format!(
+                        "{}: bad path {}: {complaint}",
+                        spec.describe(),
+                        spec.path
+                    ));
+                }
+            }
             for method in spec.methods {
                 if seen.contains(&(method, spec.actix_path)) {
                     problems.push(format!(
@@ -510,14 +640,7 @@ impl FsaBuilder {
                 }
                 seen.push((method, spec.actix_path));
             }
-            match compile_route(
-                *route,
-                &config,
-                &self.hooks,
-                &declared,
-                &realm,
-                tokens.as_ref(),
-            ) {
+            match compile_route(*route, &config, &hooks, &declared, &realm, tokens.as_ref()) {
                 Ok(compiled) => routes.push(Arc::new(compiled)),
                 Err(mut more) => problems.append(&mut more),
             }
@@ -549,8 +672,9 @@ impl FsaBuilder {
         Ok(Fsa {
             state: Arc::new(State {
                 realm,
-                hooks: self.hooks,
+                hooks,
                 routes,
+                cors,
                 cache,
                 passwords,
                 tokens,

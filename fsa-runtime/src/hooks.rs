@@ -303,3 +303,20 @@ where
         })
     }
 }
+
+/// `before_request`: may answer instead of the application.
+pub(crate) type BeforeRequestFn =
+    Arc<dyn Fn(&actix_web::HttpRequest) -> Option<actix_web::HttpResponse> + Send + Sync>;
+/// `before_exec`: (request, login, schemes) -> an answer instead of the handler.
+pub(crate) type BeforeExecFn = Arc<
+    dyn Fn(&actix_web::HttpRequest, Option<&str>, &[&str]) -> Option<actix_web::HttpResponse>
+        + Send
+        + Sync,
+>;
+/// `after_request`: changes every answer.
+pub(crate) type AfterRequestFn =
+    Arc<dyn Fn(&actix_web::HttpRequest, &mut actix_web::HttpResponse) + Send + Sync>;
+/// A computed header value (`None`: no header).
+pub(crate) type HeaderFn = Arc<dyn Fn(&actix_web::HttpResponse) -> Option<String> + Send + Sync>;
+/// `path_check`: (method, path) -> a complaint.
+pub(crate) type PathCheckFn = Arc<dyn Fn(&str, &str) -> Option<String> + Send + Sync>;

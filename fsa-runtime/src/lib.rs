@@ -50,6 +50,7 @@ mod passwords;
 mod pipeline;
 mod route;
 mod tokens;
+mod web;
 
 #[doc(inline)]
 pub use fsa_macros::{delete, get, patch, post, put, route};
@@ -63,9 +64,13 @@ pub use hooks::{
     GetUserPassHook, GroupCheckHook, HookOutput, ObjectPermsHook, PasswordCheckHook,
     PasswordQualityHook, QualityOutput, UserInGroupHook,
 };
-pub use params::{CurrentUser, Input, Param, ParamError, ParamKind, PermValue, Raw, Scalar};
+pub use params::{
+    Cookie, CurrentUser, Header, Input, Param, ParamError, ParamKind, PermValue, Raw, RestValue,
+    Scalar, SpecialParam, Upload,
+};
 pub use route::{AuthzItem, ParamSpec, PermSpec, Route, RouteSpec};
 pub use tokens::TokenOptions;
+pub use web::{check_path, JsonStream};
 
 /// `Result` with fsa's [`ErrorResponse`] as the error.
 pub type Result<T, E = ErrorResponse> = std::result::Result<T, E>;
@@ -73,8 +78,8 @@ pub type Result<T, E = ErrorResponse> = std::result::Result<T, E>;
 /// What a typical application uses.
 pub mod prelude {
     pub use crate::{
-        delete, err, get, patch, post, put, route, routes, CurrentUser, ErrorResponse, Fsa,
-        FsaBuilder, Route,
+        delete, err, get, patch, post, put, route, routes, Cookie, CurrentUser, ErrorResponse, Fsa,
+        FsaBuilder, Header, Route, Upload,
     };
     pub use actix_web::{web::Data, web::Json, HttpRequest, HttpResponse, HttpServer, Responder};
 }
@@ -82,7 +87,7 @@ pub mod prelude {
 /// What generated code names. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::params::{perm_value, type_id, type_name, Param};
+    pub use crate::params::{dispatch, perm_value, type_id, type_name, Param};
     pub use crate::pipeline::{checked, RequestCtx};
     pub use crate::route::{
         stub_call, AuthzItem, ParamSpec, PermSpec, Route, RouteFuture, RouteSpec, Sealed, STUB_SPEC,

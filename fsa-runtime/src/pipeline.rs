@@ -20,7 +20,12 @@ use crate::{
     errors::ErrorResponse,
     fsa::{Access, CompiledRoute, State},
     params::Entry,
-    params::{collect_body, Input, Param, ParamError, ParamKind, PermValue, Raw, RequestParams},
+    params::{
+        collect_body,
+        dispatch::{ByParam, Extract},
+        raw_of, Body, Collected, Input, Param, ParamError, ParamKind, PermValue, Raw,
+        RequestParams,
+    },
 };
 use actix_web::{
     body::BoxBody,
@@ -41,6 +46,8 @@ pub(crate) struct RequestState {
     user: Option<(String, String)>,
     /// Whether an fsa route authorized this request.
     authorized: bool,
+    /// Whether fsa made the answer (a route or a hook), already formatted.
+    fsa_answer: bool,
 }
 
 /// Runs an fsa route on a request.
@@ -64,7 +71,11 @@ pub(crate) async fn handle(
         user: None,
         scopes: Vec::new(),
         problems: Vec::new(),
+        fatal: None,
     };
+    if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
+        s.fsa_answer = true;
+    }
     let outcome = AssertUnwindSafe(run(&mut ctx)).catch_unwind().await;
     let compiled = &state.routes[route];
     let mut response = match outcome {
@@ -185,46 +196,118 @@ pub(crate) fn before_request(state: &Arc<State>, request: &HttpRequest) -> Optio
             )));
         }
     }
+    let header_size: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if header_size > state.config.max_header_size {
+        return Some(state.render(&ErrorResponse::with_status(
+            format!(
+                "request headers too large: at most {} bytes",
+                state.config.max_header_size
+            ),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        )));
+    }
     request.extensions_mut().insert(RequestState {
         started: Instant::now(),
         user: None,
         authorized: false,
+        fsa_answer: false,
     });
     request
         .extensions_mut()
         .insert(crate::Fsa::from_state(state.clone()));
+    for hook in &state.hooks.before_request {
+        let answer = std::panic::catch_unwind(AssertUnwindSafe(|| hook(request)));
+        let answer = answer.unwrap_or_else(|_| {
+            tracing::error!("fsa: before_request hook panicked");
+            Some(state.render(&ErrorResponse::internal(
+                "internal error in before request hook",
+            )))
+        });
+        if let Some(answer) = answer {
+            // The application's own answer, sent as is.
+            if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
+                s.authorized = true;
+                s.fsa_answer = true;
+            }
+            return Some(answer);
+        }
+    }
     None
 }
 
-/// After the response: a success that passed no fsa authorization (a plain
-/// actix route beside fsa's) becomes a server error; dev headers.
+/// After the response, in FlaskSimpleAuth's order: the authorization
+/// guard (a success that passed no fsa authorization, from a plain actix
+/// route beside fsa's, becomes a server error), actix's own errors through
+/// the error format, the 401 redirect, added headers, `after_request`
+/// hooks, the default content type, the dev headers and log line.
 pub(crate) fn after_request(
     state: &State,
     response: ServiceResponse<BoxBody>,
 ) -> ServiceResponse<BoxBody> {
-    let (authorized, started, user) = match response.request().extensions().get::<RequestState>() {
-        Some(s) => (s.authorized, s.started, s.user.clone()),
-        None => (false, Instant::now(), None),
-    };
+    let (authorized, fsa_answer, started, user) =
+        match response.request().extensions().get::<RequestState>() {
+            Some(s) => (s.authorized, s.fsa_answer, s.started, s.user.clone()),
+            None => (false, false, Instant::now(), None),
+        };
+    let config = &state.config;
+    let request = response.request().clone();
     let status = response.status();
     let mut response = if (status.is_success() || status.is_redirection()) && !authorized {
         tracing::error!(
-            path = response.request().path(),
+            path = request.path(),
             "fsa: a route answered without any authorization check"
         );
         let error = state.render(&ErrorResponse::internal("missing authorization check"));
         response.into_response(error)
+    } else if status.as_u16() >= 400 && !fsa_answer && config.handle_all_errors {
+        let reason = status
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_ascii_lowercase();
+        let mut error = ErrorResponse::with_status(reason, status);
+        if let Some(allow) = response.headers().get(actix_web::http::header::ALLOW) {
+            error = error.header("allow", allow.to_str().unwrap_or_default());
+        }
+        let formatted = state.render(&error);
+        response.into_response(formatted)
     } else {
         response
     };
-    if state.config.mode >= Mode::Dev {
-        let request = response.request();
+    if response.status() == StatusCode::UNAUTHORIZED {
+        if let Some(redirect) = crate::web::redirect_401(config, &request) {
+            response = response.into_response(redirect);
+        }
+    }
+    crate::web::add_headers(&state.hooks.added_headers, response.response_mut());
+    for hook in &state.hooks.after_request {
+        let done =
+            std::panic::catch_unwind(AssertUnwindSafe(|| hook(&request, response.response_mut())));
+        if done.is_err() {
+            tracing::error!("fsa: after_request hook panicked");
+            let error = state.render(&ErrorResponse::internal(
+                "internal error in after request hook",
+            ));
+            response = response.into_response(error);
+        }
+    }
+    crate::web::default_content_type(config, response.response_mut());
+    if config.mode >= Mode::Dev {
         let line = format!("{} {}", request.method(), request.path());
         let user = match user {
             Some((login, scheme)) => format!("{login} ({scheme})"),
             None => "None (None)".to_string(),
         };
         let delay = format!("{:.6}", started.elapsed().as_secs_f64());
+        if config.logs(tracing::Level::INFO) {
+            tracing::info!(target: "fsa", "{line} {} {user} {delay}", response.status().as_u16());
+        }
+        if config.mode >= Mode::Debug(4) && config.logs(tracing::Level::DEBUG) {
+            tracing::debug!(target: "fsa", request = ?request.headers(), response = ?response.headers(), "fsa: headers");
+        }
         let headers = response.headers_mut();
         for (name, value) in [
             ("fsa-request", line),
@@ -254,6 +337,8 @@ pub struct RequestCtx {
     user: Option<(String, String)>,
     scopes: Vec<String>,
     problems: Vec<String>,
+    /// A parameter's answer that is not a 400.
+    fatal: Option<ErrorResponse>,
 }
 
 impl RequestCtx {
@@ -302,11 +387,11 @@ impl RequestCtx {
         match self.params.get(name)? {
             Entry::Http(values) => values.first().cloned(),
             Entry::Json(serde_json::Value::String(s)) => Some(s.clone()),
-            Entry::Json(_) => None,
+            Entry::Json(_) | Entry::Files(_) => None,
         }
     }
 
-    /// Reads the query string and a form or JSON body, once.
+    /// Reads the query string and a form, multipart or JSON body, once.
     pub(crate) async fn gather_params(&mut self) -> Result<(), ErrorResponse> {
         if std::mem::replace(&mut self.gathered, true) {
             return Ok(());
@@ -316,51 +401,78 @@ impl RequestCtx {
             Some(payload) => collect_body(&self.request, payload, max).await?,
             None => None,
         };
-        let json = body.as_ref().is_some_and(|(json, _)| *json);
-        let bytes = body.as_ref().map(|(_, b)| &b[..]);
-        let body = bytes.map(|b| {
-            if json {
-                crate::params::Body::Json(b)
-            } else {
-                crate::params::Body::Form(b)
-            }
+        let body = body.as_ref().map(|collected| match collected {
+            Collected::Json(bytes) => Body::Json(bytes),
+            Collected::Form(bytes) => Body::Form(bytes),
+            Collected::Multipart(parts) => Body::Multipart(parts),
         });
         self.params = RequestParams::gather(self.request.query_string(), body)?;
         Ok(())
     }
 
-    fn extract<T: Param>(&mut self, index: usize) -> Result<T, ParamError> {
-        let spec = &self.state.routes[self.route].spec.params[index];
-        let raw = match spec.kind {
-            ParamKind::Request if spec.in_path => {
-                self.request.match_info().get(spec.name).map(Raw::Path)
+    /// Reads the `index`-th parameter with `how`.
+    async fn extract<T, E: Extract<T>>(&self, index: usize, how: E) -> Result<T, ParamError> {
+        let spec = &self.state.routes[self.route].spec;
+        let param = &spec.params[index];
+        let raw = match param.kind {
+            ParamKind::Request if param.in_path => {
+                self.request.match_info().get(param.name).map(Raw::Path)
             }
-            ParamKind::Request => self.params.get(spec.name).map(|entry| match entry {
-                Entry::Http(values) => Raw::Http(values),
-                Entry::Json(value) => Raw::Json(value),
-            }),
+            ParamKind::Request => self.params.get(param.name).map(raw_of),
             _ => None,
         };
-        T::extract(Input {
-            raw,
-            request: &self.request,
-            user: self.user.as_ref().map(|(login, _)| login.as_str()),
+        // `HashMap<String, V>`: every parameter no other parameter reads.
+        let rest: Vec<(&str, Raw<'_>)> = if param.kind == ParamKind::Rest {
+            self.params
+                .iter()
+                .filter(|(name, _)| {
+                    !spec
+                        .params
+                        .iter()
+                        .any(|p| p.name == *name && p.kind != ParamKind::Rest)
+                        && !self.state.auth_params.iter().any(|a| a == name)
+                })
+                .map(|(name, entry)| (name, raw_of(entry)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let input = Input::special(&self.request, self.user(), param.name).with_raw(raw);
+        how.extract(Input {
+            rest: &rest,
+            ..input
         })
+        .await
     }
 
     fn problem(&mut self, index: usize, error: ParamError) {
-        let name = self.state.routes[self.route].spec.params[index].name;
-        self.problems.push(match error {
-            ParamError::Missing => format!("parameter \"{name}\" is missing"),
+        let spec = self.state.routes[self.route].spec;
+        let param = &spec.params[index];
+        let name = param.name;
+        let line = match error {
+            ParamError::Missing => match param.kind {
+                ParamKind::Header => format!("header \"{}\" is missing", name.replace('_', "-")),
+                ParamKind::Cookie => format!("cookie \"{name}\" is missing"),
+                _ => format!("parameter \"{name}\" is missing"),
+            },
             ParamError::Invalid(why) => format!("parameter \"{name}\": {why}"),
-        });
+            ParamError::Response(error) if error.status() == StatusCode::BAD_REQUEST => {
+                format!("error on parameter \"{name}\": {}", error.message())
+            }
+            ParamError::Response(error) => {
+                // Not a client mistake: this is the answer (the first one).
+                self.fatal.get_or_insert(error);
+                return;
+            }
+        };
+        self.problems.push(line);
     }
 
-    /// Generated code: the `index`-th parameter, or `None` with the problem
-    /// recorded.
+    /// Generated code: the `index`-th parameter read with `how` (see
+    /// `params::dispatch`), or `None` with the problem recorded.
     #[doc(hidden)]
-    pub fn param<T: Param>(&mut self, index: usize) -> Option<T> {
-        match self.extract::<T>(index) {
+    pub async fn param_with<T, E: Extract<T>>(&mut self, index: usize, how: E) -> Option<T> {
+        match self.extract(index, how).await {
             Ok(value) => Some(value),
             Err(error) => {
                 self.problem(index, error);
@@ -369,10 +481,16 @@ impl RequestCtx {
         }
     }
 
-    /// Generated code: the `index`-th parameter, its default when missing.
+    /// Generated code: as [`param_with`](Self::param_with), the default
+    /// when the request does not give the parameter.
     #[doc(hidden)]
-    pub fn param_or<T: Param>(&mut self, index: usize, default: impl FnOnce() -> T) -> Option<T> {
-        match self.extract::<T>(index) {
+    pub async fn param_or_with<T, E: Extract<T>>(
+        &mut self,
+        index: usize,
+        how: E,
+        default: impl FnOnce() -> T,
+    ) -> Option<T> {
+        match self.extract(index, how).await {
             Ok(value) => Some(value),
             Err(ParamError::Missing) => Some(default()),
             Err(error) => {
@@ -382,14 +500,28 @@ impl RequestCtx {
         }
     }
 
+    /// The `index`-th parameter of a [`Param`] type.
+    #[doc(hidden)]
+    pub async fn param<T: Param>(&mut self, index: usize) -> Option<T> {
+        self.param_with(index, ByParam::<T>::default()).await
+    }
+
     /// Generated code: after the conversions, one 400 listing every problem,
-    /// unexpected parameters included.
+    /// unexpected parameters included (unless a `HashMap<String, V>`
+    /// parameter takes them); a parameter's answer of another status first.
     #[doc(hidden)]
     pub fn params_done(&mut self) -> Result<(), ErrorResponse> {
+        if let Some(fatal) = self.fatal.take() {
+            return Err(fatal);
+        }
         let spec = self.state.routes[self.route].spec;
-        let reject = self.state.config.reject_unexpected_param;
+        let reject = self.state.config.reject_unexpected_param
+            && !spec.params.iter().any(|p| p.kind == ParamKind::Rest);
         for (name, entry) in self.params.iter() {
-            let declared = spec.params.iter().find(|p| p.name == name);
+            let declared = spec
+                .params
+                .iter()
+                .find(|p| p.name == name && p.kind != ParamKind::Rest);
             match declared {
                 Some(p) if p.in_path => self
                     .problems
@@ -424,6 +556,21 @@ impl RequestCtx {
         let spec = self.state.routes[self.route].spec;
         let login = self.login().to_string();
         authz::check_perms(&self.state, &login, spec.authz, values).await
+    }
+
+    /// Generated code: the `before_exec` hooks, with the login and the
+    /// route's schemes; the first answer replaces the handler's.
+    #[doc(hidden)]
+    pub fn before_exec(&self) -> Option<HttpResponse> {
+        let hooks = &self.state.hooks.before_exec;
+        if hooks.is_empty() {
+            return None;
+        }
+        let route = &self.state.routes[self.route];
+        let schemes: Vec<&str> = route.schemes.iter().map(|s| s.name()).collect();
+        hooks
+            .iter()
+            .find_map(|hook| hook(&self.request, self.user(), &schemes))
     }
 
     /// Generated code: the handler's answer as a response.

@@ -115,7 +115,15 @@ fn spec(route: &Route) -> TokenStream {
                 rust_name: #rust_name,
                 in_path: #in_path,
                 has_default: #has_default,
-                kind: <#ty as #fsa::Param>::KIND,
+                kind: {
+                    #[allow(unused_imports)]
+                    use #fsa::dispatch::{NotExtractor as _, NotParam as _, NotSpecial as _};
+                    #fsa::dispatch::kind(
+                        #fsa::dispatch::IsParam::<#ty>::KIND,
+                        #fsa::dispatch::IsSpecial::<#ty>::YES,
+                        #fsa::dispatch::IsExtractor::<#ty>::YES,
+                    )
+                },
                 type_name: #fsa::type_name::<#ty>,
                 type_id: #fsa::type_id::<#ty>,
             }
@@ -183,6 +191,34 @@ fn authz_item(item: &AuthzItem, route: &Route, perm_index: &mut usize) -> TokenS
     }
 }
 
+/// How a parameter is read: its `#[cast]` function, or the first reading
+/// its type allows (autoref specialization, see the runtime's
+/// `params::dispatch`); a type that allows none is an error on the type.
+fn strategy(param: &crate::params::Param) -> TokenStream {
+    let fsa = private();
+    let ty = &param.ty;
+    if let Some(cast) = &param.cast {
+        let make = match crate::params::container(ty) {
+            Some(("Option", _)) => quote!(cast_option),
+            Some(("Vec", _)) => quote!(cast_vec),
+            _ => quote!(cast_one),
+        };
+        return quote_spanned!(cast.span()=> #fsa::dispatch::#make(#cast));
+    }
+    quote_spanned! {ty.span()=>
+        {
+            #[allow(unused_imports)]
+            use #fsa::dispatch::{
+                ViaExtractor as _, ViaFromStr as _, ViaFromStrOption as _, ViaFromStrVec as _,
+                ViaNothing as _, ViaParam as _, ViaSerde as _, ViaSerdeOption as _,
+                ViaSerdeVec as _, ViaSpecial as _, ViaTextSerde as _, ViaTextSerdeOption as _,
+                ViaTextSerdeVec as _,
+            };
+            (&&&&&&&&&&#fsa::dispatch::Wrap::<#ty>::NEW).strategy()
+        }
+    }
+}
+
 /// The body of `Route::call`: convert every parameter (collecting every
 /// problem), check object permissions on the converted values, call the
 /// handler, turn its result into a response.
@@ -198,15 +234,16 @@ fn call(route: &Route) -> TokenStream {
     let conversions = route.params.iter().enumerate().map(|(i, param)| {
         let ty = &param.ty;
         let slot = &slots[i];
+        let how = strategy(param);
         match &param.default {
             Some((_, expr)) => {
                 let default = quote_spanned!(expr.span()=> ::core::convert::Into::into(#expr));
                 quote_spanned! {ty.span()=>
-                    let #slot = __fsa_ctx.param_or::<#ty>(#i, || #default);
+                    let #slot = __fsa_ctx.param_or_with::<#ty, _>(#i, #how, || #default).await;
                 }
             }
             None => quote_spanned! {ty.span()=>
-                let #slot = __fsa_ctx.param::<#ty>(#i);
+                let #slot = __fsa_ctx.param_with::<#ty, _>(#i, #how).await;
             },
         }
     });
@@ -238,6 +275,9 @@ fn call(route: &Route) -> TokenStream {
             // `fn login(login: String)`.
             #(let #slots = #fsa::checked(#slots);)*
             #perms
+            if let ::core::option::Option::Some(__fsa_early) = __fsa_ctx.before_exec() {
+                return ::core::result::Result::Ok(__fsa_early);
+            }
             let __fsa_output = #invoke;
             __fsa_ctx.respond(__fsa_output)
         })

@@ -3,9 +3,11 @@
 //!
 //! - a JSON body (`application/json`, `application/*+json`) is overlaid on
 //!   the query string: the body wins;
-//! - otherwise query then form: the first source holding a name wins, and
-//!   a scalar takes the first of repeated values.
+//! - otherwise query, then form (urlencoded, or the text fields of a
+//!   multipart body), then files: the first source holding a name wins,
+//!   and a scalar takes the first of repeated values.
 
+use super::upload::{read_multipart, Parts, Upload};
 use crate::errors::ErrorResponse;
 use actix_web::{
     dev::Payload,
@@ -16,20 +18,34 @@ use actix_web::{
 use futures_util::StreamExt;
 use serde_json::Value;
 
-/// Reads a form or JSON body, up to `max` bytes (413 beyond); other bodies
-/// are left alone. `Some((is_json, bytes))` when read.
+/// A request body read for its parameters.
+pub(crate) enum Collected {
+    /// `application/x-www-form-urlencoded`.
+    Form(Bytes),
+    /// `application/json` or `application/*+json`.
+    Json(Bytes),
+    /// `multipart/form-data`: text fields and files.
+    Multipart(Parts),
+}
+
+/// Reads a form, JSON or multipart body, up to `max` bytes (413 beyond);
+/// other bodies are left alone.
 pub(crate) async fn collect_body(
     request: &HttpRequest,
     mut payload: Payload,
     max: usize,
-) -> Result<Option<(bool, Bytes)>, ErrorResponse> {
+) -> Result<Option<Collected>, ErrorResponse> {
     let json = crate::pipeline::is_json(request);
-    let form = request.headers().get(CONTENT_TYPE).is_some_and(|_| {
-        request
+    let has_type = request.headers().get(CONTENT_TYPE).is_some();
+    let form = has_type
+        && request
             .content_type()
-            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-    });
-    if !json && !form {
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded");
+    let multipart = has_type
+        && request
+            .content_type()
+            .eq_ignore_ascii_case("multipart/form-data");
+    if !json && !form && !multipart {
         return Ok(None);
     }
     let too_large = || {
@@ -46,6 +62,10 @@ pub(crate) async fn collect_body(
     if announced.is_some_and(|len| len > max) {
         return Err(too_large());
     }
+    if multipart {
+        let parts = read_multipart(request, payload, max, too_large).await?;
+        return Ok(Some(Collected::Multipart(parts)));
+    }
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk =
@@ -55,7 +75,12 @@ pub(crate) async fn collect_body(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(Some((json, body.freeze())))
+    let body = body.freeze();
+    Ok(Some(if json {
+        Collected::Json(body)
+    } else {
+        Collected::Form(body)
+    }))
 }
 
 /// The values of one parameter name.
@@ -65,6 +90,8 @@ pub(crate) enum Entry {
     Http(Vec<String>),
     /// A member of a JSON body.
     Json(Value),
+    /// The files of a multipart body, in order.
+    Files(Vec<Upload>),
 }
 
 /// A request body fsa reads parameters from.
@@ -73,6 +100,8 @@ pub(crate) enum Body<'a> {
     Form(&'a [u8]),
     /// `application/json` or `application/*+json`.
     Json(&'a [u8]),
+    /// `multipart/form-data`: text fields (as a form), then files.
+    Multipart(&'a Parts),
 }
 
 /// Every parameter of a request, in order of first appearance.
@@ -93,6 +122,20 @@ impl RequestParams {
                     .map_err(|_| ErrorResponse::bad_request("form body is not valid UTF-8"))?;
                 params.add_http(text, "form body")?;
             }
+            Some(Body::Multipart((fields, files))) => {
+                for (name, value) in fields {
+                    params.add_value(name.clone(), value.clone());
+                }
+                for file in files {
+                    match params.entries.iter_mut().find(|(n, _)| *n == file.name) {
+                        Some((_, Entry::Files(files))) => files.push(file.clone()),
+                        Some(_) => {}
+                        None => params
+                            .entries
+                            .push((file.name.clone(), Entry::Files(vec![file.clone()]))),
+                    }
+                }
+            }
             Some(Body::Json(bytes)) => {
                 let value: Value = serde_json::from_slice(bytes)
                     .map_err(|e| ErrorResponse::bad_request(format!("invalid JSON body: {e}")))?;
@@ -101,6 +144,9 @@ impl RequestParams {
                         "the JSON body must be an object of parameters",
                     ));
                 };
+                if members.iter().any(|(k, v)| k.contains('\0') || has_nul(v)) {
+                    return Err(ErrorResponse::bad_request("NUL character in JSON body"));
+                }
                 for (name, value) in members {
                     match params.entries.iter_mut().find(|(n, _)| *n == name) {
                         Some((_, entry)) => *entry = Entry::Json(value),
@@ -113,21 +159,24 @@ impl RequestParams {
     }
 
     fn add_http(&mut self, text: &str, source: &str) -> Result<(), ErrorResponse> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(text)
-            .map_err(|_| ErrorResponse::bad_request(format!("malformed {source}")))?;
-        for (name, value) in pairs {
+        for (name, value) in parse_urlencoded(text, source)? {
             if name.contains('\0') || value.contains('\0') {
                 return Err(ErrorResponse::bad_request(format!(
                     "NUL character in {source}"
                 )));
             }
-            match self.entries.iter_mut().find(|(n, _)| *n == name) {
-                Some((_, Entry::Http(values))) => values.push(value),
-                Some((_, Entry::Json(_))) => {}
-                None => self.entries.push((name, Entry::Http(vec![value]))),
-            }
+            self.add_value(name, value);
         }
         Ok(())
+    }
+
+    /// Adds a query or form value: after the values of the same name.
+    fn add_value(&mut self, name: String, value: String) {
+        match self.entries.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, Entry::Http(values))) => values.push(value),
+            Some(_) => {}
+            None => self.entries.push((name, Entry::Http(vec![value]))),
+        }
     }
 
     /// The values of `name`, if the request gives it.
@@ -139,6 +188,52 @@ impl RequestParams {
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Entry)> {
         self.entries.iter().map(|(n, e)| (n.as_str(), e))
     }
+}
+
+/// Whether a JSON value holds a NUL character in a string or a key.
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(members) => members.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
+/// Decodes `application/x-www-form-urlencoded` text (a query string or a
+/// form body): `+` is a space, `%XX` a byte, and the bytes must be UTF-8
+/// (a 400 otherwise, rather than replacement characters); a `%` not
+/// followed by two hexadecimal digits stays as it is.
+fn parse_urlencoded(text: &str, source: &str) -> Result<Vec<(String, String)>, ErrorResponse> {
+    let decode = |part: &str| -> Result<String, ErrorResponse> {
+        let bytes = part.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                },
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out)
+            .map_err(|_| ErrorResponse::bad_request(format!("{source} is not valid UTF-8")))
+    };
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(name)?, decode(value)?))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -177,5 +272,25 @@ mod should {
             assert_eq!(error.status().as_u16(), 400);
         }
         assert!(RequestParams::gather("a=%00", None).is_err());
+        assert!(RequestParams::gather("a=%ff", None).is_err());
+        assert!(RequestParams::gather("", Some(Body::Json(br#"{"a": ["\u0000"]}"#))).is_err());
+    }
+
+    #[test]
+    fn decode_urlencoded_text() {
+        let pairs = parse_urlencoded("a=1+2&b=%C3%A9%2B&c&=x&d=%zz&e=%4", "query").unwrap();
+        let expected = [
+            ("a", "1 2"),
+            ("b", "é+"),
+            ("c", ""),
+            ("", "x"),
+            ("d", "%zz"),
+            ("e", "%4"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(pairs, expected);
     }
 }

@@ -1,20 +1,43 @@
 //! Parameters: how a request's values become a handler's typed arguments.
 //!
-//! A handler parameter's type implements [`Param`]. Scalars implement
-//! [`Scalar`] (FlaskSimpleAuth's conversion rules) and so work as `T`,
-//! `Option<T>` and `Vec<T>`; special types (the current user, the request)
-//! implement [`Param`] directly and read no request parameter.
+//! The route macros read each parameter with the first of these that its
+//! type implements (autoref specialization in the generated code, see
+//! [`dispatch`]):
 //!
-//! A new parameter type is an impl here: [`Scalar`] for a value read from
-//! one string or JSON value, [`Param`] for anything else.
+//! 1. [`Param`]: scalars ([`Scalar`]: integers, floats, `bool`, `String`,
+//!    `Uuid`, dates, `Decimal`), `Option<P>`, `Vec<scalar>`, uploads,
+//!    `HashMap<String, V>` (every other parameter), and the special types
+//!    (`CurrentUser`, `HttpRequest`, [`Header`], [`Cookie`]...);
+//! 2. [`SpecialParam`]: a user type computed from the request (FlaskSimpleAuth's
+//!    `special_parameter`);
+//! 3. actix's `FromRequest` (`web::Data<T>`, `ConnectionInfo`...), given no
+//!    payload (fsa reads the body for parameters);
+//! 4. `FromStr` and serde's `Deserialize` (`T`, `Option<T>`, `Vec<T>`):
+//!    HTTP text by `FromStr`, JSON values by serde (`serde_json::Value` is
+//!    FlaskSimpleAuth's `JsonData`);
+//! 5. `FromStr` alone: from the HTTP text, or a JSON string;
+//! 6. `Deserialize` alone: from a JSON value, or from an HTTP value holding
+//!    JSON text (FlaskSimpleAuth's models).
+//!
+//! A type that fits none is a compile error on the parameter.
 
 mod collect;
+#[doc(hidden)]
+pub mod dispatch;
+mod item;
 mod scalar;
+mod special;
+mod upload;
 
-pub(crate) use collect::{collect_body, Body, Entry, RequestParams};
+pub(crate) use collect::{collect_body, Body, Collected, Entry, RequestParams};
+pub(crate) use item::raw_of;
 pub use scalar::Scalar;
+pub use special::{Cookie, Header, RestValue, SpecialParam};
+pub use upload::Upload;
 
+use crate::errors::ErrorResponse;
 use actix_web::HttpRequest;
+use item::ScalarItem;
 use serde_json::Value;
 use std::{
     any::{Any, TypeId},
@@ -24,27 +47,41 @@ use std::{
 
 /// What a parameter type reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ParamKind {
-    /// A request parameter of the same name (path, query, form or JSON).
+    /// A request parameter of the same name (path, query, form, file or
+    /// JSON).
     Request,
     /// The authenticated user: not allowed on OPEN routes.
     CurrentUser,
     /// Something else of the request, not a request parameter.
     Special,
+    /// A request header named like the parameter ([`Header`]).
+    Header,
+    /// A cookie named like the parameter ([`Cookie`]).
+    Cookie,
+    /// Every request parameter no other parameter reads
+    /// (`HashMap<String, V>`, FlaskSimpleAuth's `**kwargs`): the route
+    /// accepts any parameter.
+    Rest,
 }
 
 /// A request value, before conversion.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub enum Raw<'a> {
     /// Query or form values, in order (repeated parameters give several).
     Http(&'a [String]),
     /// A value of a JSON body.
     Json(&'a Value),
-    /// A path segment.
+    /// A path segment (several, slashes included, for `<path:p>`).
     Path(&'a str),
+    /// Files of a `multipart/form-data` body, in order.
+    Files(&'a [Upload]),
 }
 
 /// What a parameter type is given to build itself.
+#[derive(Clone, Copy)]
 pub struct Input<'a> {
     /// The request value of the parameter's name, if any.
     pub raw: Option<Raw<'a>>,
@@ -52,25 +89,124 @@ pub struct Input<'a> {
     pub request: &'a HttpRequest,
     /// The authenticated login, if any.
     pub user: Option<&'a str>,
+    /// The parameter's request name (`pass` for `_pass`).
+    pub name: &'a str,
+    /// The parameters no other parameter of the route reads (only for
+    /// [`ParamKind::Rest`] types).
+    pub(crate) rest: &'a [(&'a str, Raw<'a>)],
+}
+
+impl<'a> Input<'a> {
+    /// An input of `name` with no request value, for `request`.
+    pub(crate) fn special(request: &'a HttpRequest, user: Option<&'a str>, name: &'a str) -> Self {
+        Input {
+            raw: None,
+            request,
+            user,
+            name,
+            rest: &[],
+        }
+    }
+
+    /// This input with another request value.
+    pub fn with_raw(self, raw: Option<Raw<'a>>) -> Self {
+        Input { raw, ..self }
+    }
+
+    /// The parameters no other parameter of the route reads, with their
+    /// values: given to [`ParamKind::Rest`] types.
+    pub fn rest(&self) -> &'a [(&'a str, Raw<'a>)] {
+        self.rest
+    }
+
+    /// Another special parameter of this request, as a handler would get
+    /// it: `input.get::<CurrentUser>()?` in a [`SpecialParam`].
+    pub fn get<P: Param>(&self) -> Result<P, ErrorResponse> {
+        P::extract(self.with_raw(None)).map_err(|e| e.into_response(self.name))
+    }
+
+    /// Another [`SpecialParam`] of this request.
+    pub async fn special_param<S: SpecialParam>(&self) -> Result<S, ErrorResponse> {
+        S::build(self.with_raw(None)).await
+    }
 }
 
 /// Why a parameter could not be built.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum ParamError {
     /// The request does not give it.
     Missing,
     /// The value does not fit: the text says why (`expected an integer`).
     Invalid(String),
+    /// An answer: a 400 joins the request's other parameter problems, any
+    /// other status is the answer to the request.
+    Response(ErrorResponse),
 }
 
-/// A type that a handler parameter may have.
+impl ParamError {
+    /// The error as an answer, for parameter `name`.
+    pub(crate) fn into_response(self, name: &str) -> ErrorResponse {
+        match self {
+            ParamError::Missing => {
+                ErrorResponse::bad_request(format!("parameter \"{name}\" is missing"))
+            }
+            ParamError::Invalid(why) => {
+                ErrorResponse::bad_request(format!("parameter \"{name}\": {why}"))
+            }
+            ParamError::Response(response) => response,
+        }
+    }
+}
+
+impl PartialEq for ParamError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (ParamError::Missing, ParamError::Missing) => true,
+            (ParamError::Invalid(a), ParamError::Invalid(b)) => a == b,
+            (ParamError::Response(a), ParamError::Response(b)) => {
+                a.status() == b.status() && a.message() == b.message()
+            }
+            _ => false,
+        }
+    }
+}
+
+impl From<ErrorResponse> for ParamError {
+    fn from(error: ErrorResponse) -> Self {
+        ParamError::Response(error)
+    }
+}
+
+/// A type that a handler parameter may have, read without waiting.
 ///
-/// Implemented by every [`Scalar`] `T` and by `Option<T>` and `Vec<T>` of
-/// them, by [`CurrentUser`] and by [`HttpRequest`].
+/// Implemented by every [`Scalar`] `T`, `Vec<T>` of them, `Option<P>` of
+/// any `Param`, [`Upload`] (and `Vec<Upload>`), `HashMap<String, V>`,
+/// [`CurrentUser`], [`HttpRequest`], [`Header`], [`Cookie`], `Fsa`,
+/// `AuthInfo`. Handlers also take [`SpecialParam`], `FromRequest`,
+/// `FromStr` and `Deserialize` types (see the module documentation).
+///
+/// A special parameter computed from the request:
+///
+/// ```
+/// use fsa_runtime::{Input, Param, ParamError, ParamKind};
+///
+/// struct Lang(String);
+///
+/// impl Param for Lang {
+///     const KIND: ParamKind = ParamKind::Special;
+///     fn extract(input: Input<'_>) -> Result<Self, ParamError> {
+///         let accept = input.request.headers().get("accept-language");
+///         let lang = accept.and_then(|v| v.to_str().ok()).unwrap_or("en");
+///         Ok(Lang(lang.chars().take(2).collect()))
+///     }
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an fsa route parameter",
     label = "not a parameter type",
-    note = "parameter types implement `fsa_runtime::Param`: integers, floats, `bool`, `String`, `Option<T>` and `Vec<T>` of these, `CurrentUser` and `HttpRequest`; implement `Scalar` for a type read from one value"
+    note = "a parameter type implements `fsa_runtime::Param` (integers, floats, `bool`, `String`, `Uuid`, chrono dates and times, `Decimal`, `Option`, `Vec`, `HashMap<String, V>`, `Upload`, `Header`, `Cookie`, `CurrentUser`, `HttpRequest`), `SpecialParam`, actix's `FromRequest`, `FromStr` (with a `Display` error) or serde's `Deserialize`",
+    note = "for a type of another crate, use `#[cast(function)]` on the parameter or a newtype"
 )]
 pub trait Param: Sized + 'static {
     /// What the parameter reads.
@@ -82,26 +218,22 @@ pub trait Param: Sized + 'static {
 
 impl<T: Scalar + 'static> Param for T {
     fn extract(input: Input<'_>) -> Result<Self, ParamError> {
-        match input.raw {
-            None => Err(ParamError::Missing),
-            Some(Raw::Http(values)) => match values.first() {
-                Some(first) => T::from_http(first).map_err(ParamError::Invalid),
-                None => Err(ParamError::Missing),
-            },
-            Some(Raw::Path(text)) => T::from_path(text).map_err(ParamError::Invalid),
-            Some(Raw::Json(value)) => T::from_json(value).map_err(ParamError::Invalid),
-        }
+        item::one(&ScalarItem, input.raw)
     }
 }
 
-/// `Option<T>`: `None` when missing, or when the value is JSON `null` or
+/// `Option<P>`: `None` when missing, or when the value is JSON `null` or
 /// the HTTP string `null` (FlaskSimpleAuth 36.0).
-impl<T: Scalar + 'static> Param for Option<T> {
+impl<P: Param> Param for Option<P> {
+    const KIND: ParamKind = P::KIND;
     fn extract(input: Input<'_>) -> Result<Self, ParamError> {
-        match input.raw {
-            None | Some(Raw::Json(Value::Null)) => Ok(None),
-            Some(Raw::Http(values)) if values.first().is_some_and(|v| v == "null") => Ok(None),
-            _ => T::extract(input).map(Some),
+        if item::is_null(input.raw) {
+            return Ok(None);
+        }
+        match P::extract(input) {
+            Ok(value) => Ok(Some(value)),
+            Err(ParamError::Missing) => Ok(None),
+            Err(error) => Err(error),
         }
     }
 }
@@ -109,24 +241,7 @@ impl<T: Scalar + 'static> Param for Option<T> {
 /// `Vec<T>`: every value of a repeated HTTP parameter, or a JSON array.
 impl<T: Scalar + 'static> Param for Vec<T> {
     fn extract(input: Input<'_>) -> Result<Self, ParamError> {
-        match input.raw {
-            None => Err(ParamError::Missing),
-            Some(Raw::Http(values)) => values
-                .iter()
-                .map(|v| T::from_http(v))
-                .collect::<Result<_, _>>()
-                .map_err(ParamError::Invalid),
-            Some(Raw::Path(text)) => T::from_path(text)
-                .map(|v| vec![v])
-                .map_err(ParamError::Invalid),
-            Some(Raw::Json(Value::Array(items))) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| T::from_json(v).map_err(|e| format!("item {i}: {e}")))
-                .collect::<Result<_, _>>()
-                .map_err(ParamError::Invalid),
-            Some(Raw::Json(_)) => Err(ParamError::Invalid("expected a JSON array".into())),
-        }
+        item::many(&ScalarItem, input.raw)
     }
 }
 
@@ -162,7 +277,11 @@ impl Param for CurrentUser {
         input
             .user
             .map(|u| CurrentUser(u.to_string()))
-            .ok_or_else(|| ParamError::Invalid("no authenticated user on this route".into()))
+            .ok_or_else(|| {
+                ParamError::Response(ErrorResponse::internal(
+                    "no authenticated user on this route",
+                ))
+            })
     }
 }
 

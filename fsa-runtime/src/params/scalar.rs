@@ -1,6 +1,7 @@
 //! Scalar conversions, FlaskSimpleAuth 36.0's rules: HTTP strings are
 //! converted, JSON values must already have the JSON type.
 
+use super::item::json_kind;
 use serde_json::Value;
 
 /// A value read from one HTTP string or one JSON value.
@@ -121,6 +122,80 @@ macro_rules! integers {
 }
 integers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
+/// A JSON string's contents, for types written as strings in JSON.
+fn json_string(value: &Value) -> Result<&str, String> {
+    match value {
+        Value::String(text) => Ok(text),
+        other => Err(format!("expected a JSON string, got {}", json_kind(other))),
+    }
+}
+
+/// Types whose HTTP and JSON forms are the same string.
+macro_rules! textual {
+    ($($t:ty => $what:literal, $parse:expr;)*) => {$(
+        impl Scalar for $t {
+            fn from_http(text: &str) -> Result<Self, String> {
+                let parse: fn(&str) -> Option<$t> = $parse;
+                parse(text.trim()).ok_or_else(|| format!(concat!("expected ", $what, ", got {}"), quoted(text)))
+            }
+            fn from_json(value: &Value) -> Result<Self, String> {
+                Self::from_http(json_string(value)?)
+            }
+        }
+    )*};
+}
+
+#[cfg(feature = "uuid")]
+textual! {
+    uuid::Uuid => "a UUID", |t| uuid::Uuid::try_parse(t).ok();
+}
+
+#[cfg(feature = "chrono")]
+textual! {
+    chrono::NaiveDate => "an ISO 8601 date (1970-03-20)", |t| t.parse().ok();
+    chrono::NaiveTime => "an ISO 8601 time (23:34:45)", |t| t.parse().ok();
+    chrono::NaiveDateTime => "an ISO 8601 date and time (1970-03-20T23:34:45)", parse_datetime;
+    chrono::DateTime<chrono::FixedOffset> => "an ISO 8601 date and time with an offset (1970-03-20T23:34:45+01:00)", |t| t.parse().ok();
+    chrono::DateTime<chrono::Utc> => "an ISO 8601 date and time with an offset (1970-03-20T23:34:45Z)", |t| t.parse().ok();
+}
+
+/// `date time` or `dateTtime`, or a date alone (midnight), as Python's
+/// `datetime.fromisoformat`.
+#[cfg(feature = "chrono")]
+fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
+    let normalized = match text.as_bytes().get(10) {
+        Some(b' ' | b't') => format!("{}T{}", &text[..10], &text[11..]),
+        _ => text.to_string(),
+    };
+    normalized.parse().ok().or_else(|| {
+        text.parse::<chrono::NaiveDate>()
+            .ok()
+            .map(|d| d.and_time(chrono::NaiveTime::MIN))
+    })
+}
+
+/// `12.50`, `1e3`; in JSON a number or a string (a string keeps every
+/// digit: JSON numbers go through `f64`).
+#[cfg(feature = "decimal")]
+impl Scalar for rust_decimal::Decimal {
+    fn from_http(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        text.parse()
+            .or_else(|_| rust_decimal::Decimal::from_scientific(text))
+            .map_err(|_| format!("expected a decimal number, got {}", quoted(text)))
+    }
+    fn from_json(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Number(n) => Self::from_http(&n.to_string()),
+            Value::String(text) => Self::from_http(text),
+            other => Err(format!(
+                "expected a JSON number or string, got {}",
+                json_kind(other)
+            )),
+        }
+    }
+}
+
 /// Parses a Python integer literal as `int(text, 0)` does, into an `i128`.
 fn parse_integer(text: &str) -> Option<i128> {
     let text = text.trim();
@@ -174,18 +249,6 @@ pub(crate) fn quoted(text: &str) -> String {
     }
 }
 
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(n) if n.is_f64() => "a float",
-        Value::Number(_) => "an integer",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 #[cfg(test)]
 mod should {
     use super::*;
@@ -232,6 +295,52 @@ mod should {
         assert_eq!(f64::from_json(&json!(1.5)), Ok(1.5));
         assert!(String::from_json(&json!(3)).is_err());
         assert!(bool::from_json(&json!(1)).is_err());
+    }
+
+    #[cfg(feature = "uuid")]
+    #[test]
+    fn read_uuids_as_strings() {
+        let text = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        assert_eq!(uuid::Uuid::from_http(text).unwrap().to_string(), text);
+        assert!(uuid::Uuid::from_json(&json!(text)).is_ok());
+        assert!(uuid::Uuid::from_http("67e55044").is_err());
+        assert!(uuid::Uuid::from_json(&json!(12)).is_err());
+    }
+
+    #[cfg(feature = "chrono")]
+    #[test]
+    fn read_iso_dates_and_times() {
+        use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+        assert_eq!(
+            NaiveDate::from_http("1970-03-20"),
+            Ok(NaiveDate::from_ymd_opt(1970, 3, 20).unwrap())
+        );
+        assert!(NaiveDate::from_http("1970-13-20").is_err());
+        assert!(NaiveTime::from_http("23:34:45").is_ok());
+        assert!(NaiveTime::from_http("25:00:00").is_err());
+        for text in ["1970-03-20T23:34:45", "1970-03-20 23:34:45", "1970-03-20"] {
+            assert!(NaiveDateTime::from_http(text).is_ok(), "{text}");
+        }
+        assert!(DateTime::<FixedOffset>::from_http("1970-03-20T23:34:45+01:00").is_ok());
+        assert!(DateTime::<FixedOffset>::from_http("1970-03-20T23:34:45").is_err());
+        assert!(NaiveDate::from_json(&json!(19700320)).is_err());
+    }
+
+    #[cfg(feature = "decimal")]
+    #[test]
+    fn read_decimals_from_numbers_and_strings() {
+        use rust_decimal::Decimal;
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(Decimal::from_http("12.50"), Ok(d("12.50")));
+        assert_eq!(Decimal::from_http("1e3"), Ok(d("1000")));
+        assert_eq!(Decimal::from_json(&json!(0.1)), Ok(d("0.1")));
+        assert_eq!(Decimal::from_json(&json!(7)), Ok(d("7")));
+        assert_eq!(
+            Decimal::from_json(&json!("12.345678901234567890")),
+            Ok(d("12.345678901234567890"))
+        );
+        assert!(Decimal::from_http("twelve").is_err());
+        assert!(Decimal::from_json(&json!(true)).is_err());
     }
 
     #[test]

@@ -1,0 +1,131 @@
+//! acme: the seed's store application (its `app.py`), with fsa and SQLite.
+//!
+//! ```text
+//! cargo run --release -p acme
+//! curl -u calvin:hobbes-rules http://127.0.0.1:8080/store
+//! ```
+//!
+//! Environment: `ACME_CONFIG` (configuration file, default: the bundled
+//! `acme.toml`), `ACME_SECRET` (token secret, default: random per process),
+//! `ACME_BIND` (default `127.0.0.1:8080`), `ACME_DB` (SQLite file, default
+//! `acme.db`, created and seeded on first start).
+//!
+//! Nothing here says how users authenticate (the configuration does) nor
+//! how authorizations are checked (`auth.rs` does): each route only says
+//! who may call it.
+
+mod auth;
+mod db;
+
+use db::Db;
+use fsa_runtime::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The stores whose name matches `pattern` (SQL `LIKE`), for employees.
+#[get("/store", authz = "employee")]
+async fn get_store(
+    #[default("%")] pattern: String,
+    db: Data<Db>,
+) -> fsa_runtime::Result<Json<Vec<db::Store>>> {
+    let stores = db::run(&db, move |conn| db::stores(conn, &pattern)).await?;
+    Ok(Json(stores))
+}
+
+/// The answer of `POST /store/<sid>/product`.
+#[derive(Serialize)]
+struct Held {
+    sid: i64,
+    product: String,
+    /// The new total of that product in that store.
+    quantity: i64,
+}
+
+/// Adds `quantity` of `product` to store `sid`, for its managers.
+#[post("/store/<sid>/product", authz = ("store", "sid", "manager"))]
+async fn post_store_sid_product(
+    sid: i64,
+    product: String,
+    quantity: i64,
+    db: Data<Db>,
+) -> fsa_runtime::Result<HttpResponse> {
+    let name = product.clone();
+    let total = db::run(&db, move |conn| db::add_product(conn, sid, &name, quantity)).await?;
+    let Some(quantity) = total else {
+        return Err(err("quantity: the total would not fit in 64 bits", 400));
+    };
+    Ok(HttpResponse::Created().json(Held {
+        sid,
+        product,
+        quantity,
+    }))
+}
+
+/// What store `sid` holds, product -> quantity, for its managers.
+#[get("/store/<sid>/product", authz = ("store", "sid", "manager"))]
+async fn get_store_sid_product(
+    sid: i64,
+    db: Data<Db>,
+) -> fsa_runtime::Result<Json<BTreeMap<String, i64>>> {
+    let products = db::run(&db, move |conn| db::products(conn, sid)).await?;
+    Ok(Json(products))
+}
+
+/// A token for the current user, who authenticates with a password.
+#[get("/login", authz = "AUTH", authn = "basic")]
+async fn login(user: CurrentUser, fsa: Fsa) -> fsa_runtime::Result<Json<String>> {
+    Ok(Json(fsa.create_token(&user)?))
+}
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    if std::env::var_os("ACME_CONFIG").is_none() {
+        std::env::set_var(
+            "ACME_CONFIG",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/acme.toml"),
+        );
+    }
+    let path = std::env::var("ACME_DB").unwrap_or_else(|_| "acme.db".into());
+    let db = db::open(&path).map_err(|e| std::io::Error::other(format!("{path}: {e:?}")))?;
+
+    // the seed's acme.conf: hooks registered by name, checked by build()
+    let (pass_db, group_db, perms_db) = (db.clone(), db.clone(), db.clone());
+    let fsa = Fsa::from_env("ACME_CONFIG")?
+        .get_user_pass(move |user: &str| auth::get_user_pass(&pass_db, user))
+        .group_check("employee", move |user: &str| {
+            auth::user_is_employee(&group_db, user)
+        })
+        .object_perms("store", move |user: &str, sid: i64, role: Option<&str>| {
+            auth::store_perms(&perms_db, user, sid, role)
+        })
+        .routes(routes![
+            get_store,
+            post_store_sid_product,
+            get_store_sid_product,
+            login
+        ])
+        .build()?;
+
+    let bind = std::env::var("ACME_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let db = Data::new(db);
+    let server = HttpServer::new(move || fsa.app().app_data(db.clone())).bind(&bind)?;
+    let url = match server.addrs().first() {
+        Some(addr) => format!("http://{addr}"),
+        None => format!("http://{bind}"),
+    };
+    println!("acme listens on {url} (database {path})");
+    println!("try:");
+    println!("  curl -u calvin:hobbes-rules {url}/store");
+    println!("  curl -u calvin:hobbes-rules -d product=pen -d quantity=3 {url}/store/1/product");
+    println!("  curl -u calvin:hobbes-rules {url}/store/1/product");
+    println!("  TOKEN=$(curl -s -u hobbes:tiger-power {url}/login | tr -d '\"')");
+    println!("  curl -H \"Authorization: Bearer $TOKEN\" {url}/store?pattern=Up%25");
+    println!("  curl -i -u susie:derkins-123 {url}/store    # 403: not an employee");
+    server.run().await
+}

@@ -1,0 +1,145 @@
+//! Uploaded files: the file parts of a `multipart/form-data` body
+//! (FlaskSimpleAuth's `FileStorage`).
+
+use super::{Input, Param, ParamError, Raw};
+use crate::errors::ErrorResponse;
+use actix_web::{
+    dev::Payload,
+    http::StatusCode,
+    web::{Bytes, BytesMut},
+    HttpRequest,
+};
+use futures_util::StreamExt;
+use std::fmt;
+
+/// A file of a `multipart/form-data` request, read by the parameter of its
+/// field name. `Option<Upload>` when optional, `Vec<Upload>` for every file
+/// of the name. The whole body is limited by `FSA_MAX_BODY` (413 beyond).
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[post("/upload", authz = "AUTH")]
+/// async fn upload(file: Upload, comment: Option<String>) -> String {
+///     format!("{}: {} bytes", file.filename, file.data.len())
+/// }
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// The form field's name.
+    pub name: String,
+    /// The file name the client gave (may be empty).
+    pub filename: String,
+    /// The part's content type, if the client gave one.
+    pub content_type: Option<String>,
+    /// The file's contents.
+    pub data: Bytes,
+}
+
+impl fmt::Debug for Upload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Upload")
+            .field("name", &self.name)
+            .field("filename", &self.filename)
+            .field("content_type", &self.content_type)
+            .field("len", &self.data.len())
+            .finish()
+    }
+}
+
+fn not_a_value(raw: Raw<'_>) -> ParamError {
+    let what = match raw {
+        Raw::Json(_) => "a JSON value",
+        _ => "a text value",
+    };
+    ParamError::Invalid(format!(
+        "type error: expected a file (multipart/form-data), got {what}"
+    ))
+}
+
+impl Param for Upload {
+    fn extract(input: Input<'_>) -> Result<Self, ParamError> {
+        match input.raw {
+            None => Err(ParamError::Missing),
+            Some(Raw::Files(files)) => files.first().cloned().ok_or(ParamError::Missing),
+            Some(other) => Err(not_a_value(other)),
+        }
+    }
+}
+
+impl Param for Vec<Upload> {
+    fn extract(input: Input<'_>) -> Result<Self, ParamError> {
+        match input.raw {
+            None => Err(ParamError::Missing),
+            Some(Raw::Files(files)) => Ok(files.to_vec()),
+            Some(other) => Err(not_a_value(other)),
+        }
+    }
+}
+
+/// The text fields and the files of a multipart body.
+pub(crate) type Parts = (Vec<(String, String)>, Vec<Upload>);
+
+/// Reads a `multipart/form-data` body, at most `max` bytes of parts.
+pub(crate) async fn read_multipart(
+    request: &HttpRequest,
+    payload: Payload,
+    max: usize,
+    too_large: impl Fn() -> ErrorResponse,
+) -> Result<Parts, ErrorResponse> {
+    let bad = |e: &dyn fmt::Display| {
+        ErrorResponse::with_status(
+            format!("malformed multipart body: {e}"),
+            StatusCode::BAD_REQUEST,
+        )
+    };
+    let mut multipart = actix_multipart::Multipart::new(request.headers(), payload);
+    let (mut fields, mut files) = (Vec::new(), Vec::new());
+    let mut total = 0usize;
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(|e| bad(&e))?;
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(str::to_string);
+        let content_type = field.content_type().map(|m| m.to_string());
+        let mut data = BytesMut::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| bad(&e))?;
+            total += chunk.len();
+            if total > max {
+                return Err(too_large());
+            }
+            data.extend_from_slice(&chunk);
+        }
+        if name.contains('\0') {
+            return Err(ErrorResponse::bad_request(
+                "NUL character in multipart body",
+            ));
+        }
+        match filename {
+            Some(filename) => files.push(Upload {
+                name,
+                filename,
+                content_type,
+                data: data.freeze(),
+            }),
+            None => {
+                let text = String::from_utf8(data.to_vec()).map_err(|_| {
+                    ErrorResponse::bad_request(format!(
+                        "multipart field {:?} is not valid UTF-8",
+                        name
+                    ))
+                })?;
+                if text.contains('\0') {
+                    return Err(ErrorResponse::bad_request(
+                        "NUL character in multipart body",
+                    ));
+                }
+                fields.push((name, text));
+            }
+        }
+    }
+    Ok((fields, files))
+}

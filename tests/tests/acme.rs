@@ -1,0 +1,826 @@
+//! The acme example's contract (issue 7), through the real program: each
+//! test starts `acme` (built once by cargo) on a free loopback port with
+//! its own database in a temporary folder, and talks HTTP/1.1 to it over a
+//! plain TCP socket, so that hostile bytes reach the server as written.
+
+use base64::Engine;
+use base64::{engine::general_purpose::STANDARD, engine::general_purpose::URL_SAFE_NO_PAD};
+use jsonwebtoken::{encode, EncodingKey, Header};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const SECRET: &str = "acme test secret, 32 bytes long!";
+const CALVIN: (&str, &str) = ("calvin", "hobbes-rules");
+const HOBBES: (&str, &str) = ("hobbes", "tiger-power");
+const SUSIE: (&str, &str) = ("susie", "derkins-123");
+
+/// The acme binary, built once per test run (debug, like the tests).
+fn binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
+        let output = Command::new(cargo)
+            .args([
+                "build",
+                "-p",
+                "acme",
+                "--message-format=json-render-diagnostics",
+            ])
+            .current_dir(&root)
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("cargo build -p acme");
+        assert!(output.status.success(), "cargo build -p acme failed");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|msg| msg["target"]["name"] == "acme")
+            .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
+            .expect("cargo names the acme executable")
+    })
+}
+
+/// A running acme, killed and its folder removed when dropped.
+struct Acme {
+    child: Child,
+    dir: PathBuf,
+    addr: String,
+    /// What it printed before serving.
+    banner: String,
+}
+
+impl Acme {
+    /// A new server with a new database and `ACME_SECRET` set.
+    fn start() -> Acme {
+        Acme::start_in(
+            new_dir(),
+            &[("ACME_SECRET", SECRET), ("ACME_DB", "test.db")],
+        )
+    }
+
+    /// A server in folder `dir` (its working folder) with only the given
+    /// `ACME_*` variables (and no inherited `FSA_*` one).
+    fn start_in(dir: PathBuf, env: &[(&str, &str)]) -> Acme {
+        let mut command = Command::new(binary());
+        for (name, _) in std::env::vars_os() {
+            let text = name.to_string_lossy();
+            if text.starts_with("ACME_") || text.starts_with("FSA_") {
+                command.env_remove(&name);
+            }
+        }
+        let log = std::fs::File::create(dir.join("acme.log")).unwrap();
+        let mut child = command
+            .envs(env.iter().copied())
+            .env("ACME_BIND", "127.0.0.1:0")
+            .env("RUST_LOG", "info")
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("acme starts");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut banner = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                let log = std::fs::read_to_string(dir.join("acme.log")).unwrap_or_default();
+                panic!("acme stopped before listening:\n{banner}\n{log}");
+            }
+            banner.push_str(&line);
+            if let Some(rest) = line.strip_prefix("acme listens on http://") {
+                break rest.split_whitespace().next().unwrap().to_string();
+            }
+        };
+        // the curl examples follow
+        for _ in 0..7 {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            banner.push_str(&line);
+        }
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        Acme {
+            child,
+            dir,
+            addr,
+            banner,
+        }
+    }
+
+    /// Stops the server, keeping its folder for another.
+    fn stop(mut self) -> PathBuf {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        std::mem::take(&mut self.dir)
+    }
+
+    /// What it logged so far.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("acme.log")).unwrap()
+    }
+
+    /// Sends `request` as is (it should say `Connection: close`) and reads
+    /// the answer while writing, so that an early answer (413) is read even
+    /// if the server closes before reading the whole request.
+    fn raw(&self, request: &[u8]) -> Response {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let request = request.to_vec();
+        let shown = String::from_utf8_lossy(&request[..request.len().min(200)]).into_owned();
+        let writing = std::thread::spawn(move || {
+            let _ = writer.write_all(&request);
+        });
+        let mut bytes = Vec::new();
+        let mut chunk = [0; 65536];
+        // a reset after the answer is fine: the answer was read
+        while let Ok(n @ 1..) = stream.read(&mut chunk) {
+            bytes.extend(&chunk[..n]);
+        }
+        writing.join().unwrap();
+        Response::parse(&bytes).unwrap_or_else(|| panic!("no HTTP answer to {shown}"))
+    }
+
+    /// A request with optional credentials and body.
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Option<&str>,
+        body: Option<(&str, &[u8])>,
+    ) -> Response {
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
+        if let Some(auth) = auth {
+            head.push_str(&format!("Authorization: {auth}\r\n"));
+        }
+        let mut request = head.into_bytes();
+        if let Some((content_type, body)) = body {
+            request.extend(
+                format!(
+                    "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
+                    body.len()
+                )
+                .bytes(),
+            );
+            request.extend(b"Connection: close\r\n\r\n");
+            request.extend(body);
+        } else {
+            request.extend(b"Connection: close\r\n\r\n");
+        }
+        self.raw(&request)
+    }
+
+    fn get(&self, path: &str, auth: Option<&str>) -> Response {
+        self.call("GET", path, auth, None)
+    }
+
+    fn post_form(&self, path: &str, auth: Option<&str>, form: &str) -> Response {
+        let body = Some(("application/x-www-form-urlencoded", form.as_bytes()));
+        self.call("POST", path, auth, body)
+    }
+
+    fn post_json(&self, path: &str, auth: Option<&str>, json: &Value) -> Response {
+        let text = json.to_string();
+        self.call(
+            "POST",
+            path,
+            auth,
+            Some(("application/json", text.as_bytes())),
+        )
+    }
+}
+
+impl Drop for Acme {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if !self.dir.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// A new empty folder for one server.
+fn new_dir() -> PathBuf {
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "fsa-acme-test-{}-{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn basic((login, password): (&str, &str)) -> String {
+    format!("Basic {}", STANDARD.encode(format!("{login}:{password}")))
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// An HTTP answer.
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn parse(bytes: &[u8]) -> Option<Response> {
+        let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&bytes[..end]);
+        let mut lines = head.split("\r\n");
+        let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let mut body = bytes[end + 4..].to_vec();
+        if headers
+            .iter()
+            .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"))
+        {
+            body = dechunk(&body);
+        }
+        Some(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {} {}", self.status, self.text()))
+    }
+}
+
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = body.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&body[..eol]).trim(), 16);
+        let Ok(size) = size else { break };
+        if size == 0 || body.len() < eol + 2 + size {
+            break;
+        }
+        out.extend(&body[eol + 2..eol + 2 + size]);
+        body = &body[(eol + 4 + size).min(body.len())..];
+    }
+    out
+}
+
+/// Asserts a status, showing the answer otherwise.
+#[track_caller]
+fn expect(response: &Response, status: u16) {
+    assert_eq!(
+        response.status,
+        status,
+        "answer: {}",
+        String::from_utf8_lossy(&response.body)
+    );
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// `token` with the first character of its signature changed.
+fn tamper(token: &str) -> String {
+    let (signed, signature) = token.rsplit_once('.').unwrap();
+    let first = if signature.starts_with('A') { 'B' } else { 'A' };
+    format!("{signed}.{first}{}", &signature[1..])
+}
+
+fn jwt(claims: &Value, secret: &str) -> String {
+    encode(
+        &Header::default(),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+#[test]
+fn starts_with_defaults_seeds_hashed_passwords_and_tells_how_to_try() {
+    // no ACME_DB, no ACME_SECRET, no ACME_CONFIG: acme.db in the working
+    // folder, a random secret with a warning, the bundled configuration
+    let acme = Acme::start_in(new_dir(), &[]);
+    assert!(acme.banner.contains("curl -u calvin:hobbes-rules http://"));
+    assert!(acme.dir.join("acme.db").exists());
+    assert!(acme.log().contains("random secret"), "{}", acme.log());
+    let stores = acme.get("/store", Some(&basic(CALVIN)));
+    expect(&stores, 200);
+    assert_eq!(
+        stores.json(),
+        json!([
+            {"sid": 1, "name": "Downtown"},
+            {"sid": 2, "name": "Uptown"},
+            {"sid": 3, "name": "Harbor"}
+        ])
+    );
+    // the random secret signs and checks this process's tokens
+    let token = acme.get("/login", Some(&basic(HOBBES))).json();
+    let token = token.as_str().unwrap();
+    expect(&acme.get("/store", Some(&bearer(token))), 200);
+    // bcrypt hashes in the file, never the passwords
+    let mut bytes = std::fs::read(acme.dir.join("acme.db")).unwrap();
+    bytes.extend(std::fs::read(acme.dir.join("acme.db-wal")).unwrap_or_default());
+    let find = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(find(b"$2b$04$"));
+    for (_, password) in [CALVIN, HOBBES, SUSIE] {
+        assert!(!find(password.as_bytes()), "{password} stored in clear");
+    }
+}
+
+#[test]
+fn store_list_filters_by_pattern_in_sid_order() {
+    let acme = Acme::start();
+    let names = |path: &str| -> Vec<String> {
+        let response = acme.get(path, Some(&basic(HOBBES)));
+        expect(&response, 200);
+        assert_eq!(response.header("content-type"), Some("application/json"));
+        response
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names("/store"), ["Downtown", "Uptown", "Harbor"]);
+    assert_eq!(names("/store?pattern=%25town"), ["Downtown", "Uptown"]);
+    assert_eq!(names("/store?pattern=H%25"), ["Harbor"]);
+    assert_eq!(names("/store?pattern=nothing"), Vec::<String>::new());
+    let form = acme.post_form("/store", Some(&basic(HOBBES)), "pattern=Up%25");
+    expect(&form, 405);
+}
+
+#[test]
+fn authentication_failures_are_401_with_a_basic_challenge() {
+    let acme = Acme::start();
+    for path in ["/store", "/store/1/product", "/login"] {
+        let response = acme.get(path, None);
+        expect(&response, 401);
+        let challenge = response.header("www-authenticate").unwrap_or_default();
+        assert!(challenge.contains("Basic realm=\"acme\""), "{challenge}");
+    }
+    let wrong_password = basic(("calvin", "hobbes-rule"));
+    let unknown = basic(("moe", "hobbes-rules"));
+    for auth in [wrong_password, unknown, bearer("not-a-token")] {
+        expect(&acme.get("/store", Some(&auth)), 401);
+        expect(&acme.get("/store/1/product", Some(&auth)), 401);
+    }
+    // authenticated, not in group employee
+    let susie = acme.get("/store", Some(&basic(SUSIE)));
+    expect(&susie, 403);
+    assert!(susie.text().contains("employee"));
+}
+
+#[test]
+fn checks_run_in_order_authentication_groups_parameters_permissions() {
+    let acme = Acme::start();
+    let (calvin, hobbes, susie) = (basic(CALVIN), basic(HOBBES), basic(SUSIE));
+    // 401 before anything else, even with bad parameters
+    expect(&acme.post_form("/store/9/product", None, "bad=1"), 401);
+    // groups (403) before parameters
+    expect(&acme.get("/store?unexpected=1", Some(&susie)), 403);
+    // parameters (400, every problem at once) before permissions
+    let missing = acme.post_form("/store/1/product", Some(&hobbes), "");
+    expect(&missing, 400);
+    assert!(missing.text().contains("product") && missing.text().contains("quantity"));
+    expect(
+        &acme.post_form("/store/9/product", Some(&calvin), "product=pen"),
+        400,
+    );
+    // then permissions: no such store 404, not its manager 403
+    let form = "product=pen&quantity=1";
+    expect(
+        &acme.post_form("/store/9/product", Some(&calvin), form),
+        404,
+    );
+    expect(
+        &acme.post_form("/store/1/product", Some(&hobbes), form),
+        403,
+    );
+    expect(
+        &acme.post_form("/store/3/product", Some(&calvin), form),
+        403,
+    );
+    expect(&acme.get("/store/9/product", Some(&calvin)), 404);
+    expect(&acme.get("/store/2/product", Some(&calvin)), 403);
+    // susie is no employee, but manages store 3
+    expect(&acme.post_form("/store/3/product", Some(&susie), form), 201);
+    expect(&acme.get("/store/3/product", Some(&susie)), 200);
+}
+
+#[test]
+fn posts_add_to_the_total_from_query_form_or_json() {
+    let acme = Acme::start();
+    let calvin = basic(CALVIN);
+    let query = acme.call(
+        "POST",
+        "/store/1/product?product=pen&quantity=3",
+        Some(&calvin),
+        None,
+    );
+    expect(&query, 201);
+    assert_eq!(query.header("content-type"), Some("application/json"));
+    assert_eq!(
+        query.json(),
+        json!({"sid": 1, "product": "pen", "quantity": 3})
+    );
+    let form = acme.post_form("/store/1/product", Some(&calvin), "product=pen&quantity=4");
+    assert_eq!(
+        form.json(),
+        json!({"sid": 1, "product": "pen", "quantity": 7})
+    );
+    let body = json!({"product": "ink", "quantity": 2});
+    let json = acme.post_json("/store/1/product", Some(&calvin), &body);
+    expect(&json, 201);
+    assert_eq!(
+        json.json(),
+        json!({"sid": 1, "product": "ink", "quantity": 2})
+    );
+    let negative = acme.post_form("/store/1/product", Some(&calvin), "product=pen&quantity=-2");
+    assert_eq!(negative.json()["quantity"], 5);
+    let held = acme.get("/store/1/product", Some(&calvin));
+    expect(&held, 200);
+    assert_eq!(held.json(), json!({"ink": 2, "pen": 5}));
+    let other = acme.get("/store/2/product", Some(&basic(HOBBES)));
+    assert_eq!(other.json(), json!({}));
+}
+
+#[test]
+fn parameters_are_typed_and_checked() {
+    let acme = Acme::start();
+    let hobbes = basic(HOBBES);
+    let post = |form: &str| acme.post_form("/store/2/product", Some(&hobbes), form);
+    // Python integer literals in query and form values
+    let mut total = 0;
+    for literal in ["0x11", "0o21", "0b10001", "17"] {
+        let by_form = post(&format!("product=gum&quantity={literal}"));
+        expect(&by_form, 201);
+        let path = format!("/store/2/product?product=gum&quantity={literal}");
+        let by_query = acme.call("POST", &path, Some(&hobbes), None);
+        expect(&by_query, 201);
+        total += 34;
+        assert_eq!(by_query.json()["quantity"], total);
+    }
+    // JSON values must be JSON numbers
+    let json = |body: Value| acme.post_json("/store/2/product", Some(&hobbes), &body);
+    expect(&json(json!({"product": "gum", "quantity": 17})), 201);
+    expect(&json(json!({"product": "gum", "quantity": "17"})), 400);
+    expect(&json(json!({"product": "gum", "quantity": 1.5})), 400);
+    expect(&json(json!({"product": 17, "quantity": 17})), 400);
+    // ill-typed, missing, unexpected
+    expect(&post("product=gum&quantity=seventeen"), 400);
+    expect(&post("product=gum&quantity=1.0"), 400);
+    expect(&post("product=gum&quantity=99999999999999999999"), 400);
+    expect(&post("quantity=1"), 400);
+    expect(&post("product=gum"), 400);
+    expect(&post("product=gum&quantity=1&colour=red"), 400);
+    expect(
+        &acme.get("/store?pattern=%25&colour=red", Some(&hobbes)),
+        400,
+    );
+    // a path segment that is not an integer
+    for path in [
+        "/store/two/product",
+        "/store/2.0/product",
+        "/store/0x2/product",
+    ] {
+        let status = acme.get(path, Some(&hobbes)).status;
+        assert!(status == 404 || status == 400, "{path}: {status}");
+    }
+    // nothing but the good requests counted
+    let held = acme.get("/store/2/product", Some(&hobbes));
+    assert_eq!(held.json(), json!({"gum": 153}));
+}
+
+#[test]
+fn a_total_beyond_64_bits_is_400_and_changes_nothing() {
+    let acme = Acme::start();
+    let calvin = basic(CALVIN);
+    let max = format!("product=pen&quantity={}", i64::MAX);
+    expect(
+        &acme.post_form("/store/1/product", Some(&calvin), &max),
+        201,
+    );
+    let over = acme.post_form("/store/1/product", Some(&calvin), "product=pen&quantity=1");
+    expect(&over, 400);
+    let held = acme.get("/store/1/product", Some(&calvin));
+    assert_eq!(held.json(), json!({"pen": i64::MAX}));
+}
+
+#[test]
+fn dev_mode_headers_tell_request_user_and_delay() {
+    let acme = Acme::start();
+    let response = acme.get("/store?pattern=%25", Some(&basic(CALVIN)));
+    expect(&response, 200);
+    assert_eq!(response.header("fsa-request"), Some("GET /store"));
+    assert_eq!(response.header("fsa-user"), Some("calvin (basic)"));
+    let delay: f64 = response.header("fsa-delay").unwrap().parse().unwrap();
+    assert!((0.0..60.0).contains(&delay));
+    let token = acme.get("/login", Some(&basic(CALVIN))).json();
+    let response = acme.get("/store/1/product", Some(&bearer(token.as_str().unwrap())));
+    assert_eq!(response.header("fsa-request"), Some("GET /store/1/product"));
+    assert_eq!(response.header("fsa-user"), Some("calvin (token)"));
+}
+
+#[test]
+fn login_gives_hs256_jwts_with_exp_sub_and_aud() {
+    let acme = Acme::start();
+    let login = acme.get("/login", Some(&basic(CALVIN)));
+    expect(&login, 200);
+    assert_eq!(login.header("content-type"), Some("application/json"));
+    let token = login.json().as_str().unwrap().to_string();
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3);
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+    assert_eq!(header["alg"], "HS256");
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    assert_eq!(claims["sub"], "calvin");
+    assert_eq!(claims["aud"], "acme");
+    let exp = claims["exp"].as_u64().unwrap();
+    assert!(exp > now() && exp <= now() + 3601, "{claims}");
+    // it authenticates calvin, but /login itself wants a password
+    let stores = acme.get("/store", Some(&bearer(&token)));
+    expect(&stores, 200);
+    expect(&acme.get("/login", Some(&bearer(&token))), 401);
+    expect(&acme.get("/store", Some(&bearer(&tamper(&token)))), 401);
+    // the token is checked: a tampered subject breaks the signature
+    let forged = json!({"sub": "hobbes", "aud": "acme", "exp": exp});
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(forged.to_string()),
+        parts[2]
+    );
+    expect(&acme.get("/store", Some(&bearer(&forged))), 401);
+}
+
+#[test]
+fn jwts_from_any_library_with_the_secret_are_accepted_others_are_401() {
+    let acme = Acme::start();
+    let exp = now() + 600;
+    let good = jwt(&json!({"sub": "hobbes", "aud": "acme", "exp": exp}), SECRET);
+    let response = acme.get("/store/2/product", Some(&bearer(&good)));
+    expect(&response, 200);
+    assert_eq!(response.header("fsa-user"), Some("hobbes (token)"));
+    let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
+    let claims =
+        URL_SAFE_NO_PAD.encode(json!({"sub": "hobbes", "aud": "acme", "exp": exp}).to_string());
+    let bad = [
+        (
+            "wrong secret",
+            jwt(
+                &json!({"sub": "hobbes", "aud": "acme", "exp": exp}),
+                "another secret, 32 bytes long!!",
+            ),
+        ),
+        (
+            "expired",
+            jwt(
+                &json!({"sub": "hobbes", "aud": "acme", "exp": now() - 120}),
+                SECRET,
+            ),
+        ),
+        (
+            "wrong audience",
+            jwt(
+                &json!({"sub": "hobbes", "aud": "acme-mfa", "exp": exp}),
+                SECRET,
+            ),
+        ),
+        (
+            "no audience",
+            jwt(&json!({"sub": "hobbes", "exp": exp}), SECRET),
+        ),
+        (
+            "no expiry",
+            jwt(&json!({"sub": "hobbes", "aud": "acme"}), SECRET),
+        ),
+        ("alg none", format!("{none_header}.{claims}.")),
+        ("tampered", tamper(&good)),
+        ("truncated", good[..good.len() / 2].to_string()),
+    ];
+    for (why, token) in bad {
+        let response = acme.get("/store/2/product", Some(&bearer(&token)));
+        assert_eq!(response.status, 401, "{why}: {}", response.text());
+    }
+}
+
+#[test]
+fn hostile_input_gets_4xx_or_the_normal_answer_and_the_data_stays() {
+    let acme = Acme::start();
+    let calvin = basic(CALVIN);
+    let huge = format!(
+        "{{\"product\": \"{}\", \"quantity\": 1}}",
+        "x".repeat(3 << 20)
+    );
+    let mut requests: Vec<Vec<u8>> = [
+        "Basic !!!not-base64",
+        "Basic ",
+        "Basic",
+        &format!("Basic {}", STANDARD.encode("no-colon")),
+        &format!("Basic {}", STANDARD.encode("calvin:hobbes-rules\0")),
+        "Bearer",
+        "Bearer a.b.c",
+        "Bearer ....",
+        "Digest username=\"calvin\"",
+        &format!("Basic {}", "A".repeat(20_000)),
+    ]
+    .iter()
+    .map(|auth| format!("GET /store HTTP/1.1\r\nHost: acme\r\nAuthorization: {auth}\r\nConnection: close\r\n\r\n").into_bytes())
+    .collect();
+    let post = |body: &[u8], content_type: &str| -> Vec<u8> {
+        let mut request = format!(
+            "POST /store/1/product HTTP/1.1\r\nHost: acme\r\nAuthorization: {calvin}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        request.extend(body);
+        request
+    };
+    requests.extend([
+        b"GET /store HTTP/1.1\r\nHost: acme\r\nAuthorization: Basic \xff\xfe\r\nConnection: close\r\n\r\n".to_vec(),
+        post(b"{\"product\": \"pen\", \"quantity\": ", "application/json"),
+        post(b"[\"pen\", 1]", "application/json"),
+        post(b"\"pen\"", "application/json"),
+        post(b"{\"product\": \"p\\u0000n\", \"quantity\": 1}", "application/json"),
+        post(b"\xff\xfe\xfd", "application/json"),
+        post(b"product=p%00n&quantity=1", "application/x-www-form-urlencoded"),
+        post(b"product=%ff&quantity=1", "application/x-www-form-urlencoded"),
+        post(huge.as_bytes(), "application/json"),
+        post(format!("product={}&quantity=1", "y".repeat(3 << 20)).as_bytes(), "application/x-www-form-urlencoded"),
+    ]);
+    let paths: [&[u8]; 11] = [
+        b"/store%00",
+        b"/store/1%00/product",
+        b"/store?pattern=%00",
+        b"/store?pattern=%ff",
+        b"/store%0D%0AX-Injected:%201",
+        b"/store/%ff/product",
+        b"/store/1/product%0d%0a",
+        b"/store/\xff/product",
+        b"/store/99999999999999999999/product",
+        b"/store/-1/product",
+        b"/../../etc/passwd",
+    ];
+    for path in paths {
+        let mut request = b"GET ".to_vec();
+        request.extend(path);
+        request.extend(
+            format!(
+                " HTTP/1.1\r\nHost: acme\r\nAuthorization: {calvin}\r\nConnection: close\r\n\r\n"
+            )
+            .bytes(),
+        );
+        requests.push(request);
+    }
+    requests.push(b"GET /store\r\nX: 1 HTTP/1.1\r\nHost: acme\r\n\r\n".to_vec());
+    requests.push(b"GET /st\xffore HTTP/1.1\r\nHost: acme\r\nConnection: close\r\n\r\n".to_vec());
+    for request in &requests {
+        let response = acme.raw(request);
+        let shown = String::from_utf8_lossy(&request[..request.len().min(120)]);
+        assert!(
+            (200..500).contains(&response.status),
+            "{shown}: {} {}",
+            response.status,
+            response.text()
+        );
+    }
+    // SQL metacharacters are data
+    for pattern in ["'", "%' OR '1'='1", "'; DROP TABLE store; --", "\\", "_"] {
+        let path = format!("/store?pattern={}", encode_query(pattern));
+        let response = acme.get(&path, Some(&calvin));
+        expect(&response, 200);
+        assert_eq!(response.json(), json!([]), "{pattern}");
+    }
+    let product = "Robert'); DROP TABLE product; --";
+    let body = json!({"product": product, "quantity": 1});
+    expect(
+        &acme.post_json("/store/1/product", Some(&calvin), &body),
+        201,
+    );
+    // still serving, data intact
+    let stores = acme.get("/store", Some(&calvin));
+    expect(&stores, 200);
+    assert_eq!(stores.json().as_array().unwrap().len(), 3);
+    let held = acme.get("/store/1/product", Some(&calvin));
+    assert_eq!(held.json()[product], 1);
+}
+
+/// Percent-encodes every byte but ASCII letters and digits.
+fn encode_query(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn concurrent_posts_lose_no_update() {
+    let acme = Acme::start();
+    let token = acme.get("/login", Some(&basic(CALVIN))).json();
+    let auth = bearer(token.as_str().unwrap());
+    let (threads, per_thread) = (16, 8);
+    let totals: Vec<i64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (acme, auth) = (&acme, &auth);
+                scope.spawn(move || {
+                    (0..per_thread)
+                        .map(|i| {
+                            let quantity = t * per_thread + i + 1;
+                            let form = format!("product=marble&quantity={quantity}");
+                            let response = acme.post_form("/store/1/product", Some(auth), &form);
+                            expect(&response, 201);
+                            response.json()["quantity"].as_i64().unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let n = threads * per_thread;
+    let expected = n * (n + 1) / 2;
+    // each POST saw a distinct total, the last one all of them
+    let mut sorted = totals.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted.len(), totals.len(), "two POSTs saw the same total");
+    assert_eq!(sorted.last(), Some(&expected));
+    let held = acme.get("/store/1/product", Some(&auth));
+    assert_eq!(held.json(), json!({"marble": expected}));
+}
+
+#[test]
+fn the_database_persists_and_acme_config_names_another_configuration() {
+    let acme = Acme::start();
+    let calvin = basic(CALVIN);
+    expect(
+        &acme.post_form("/store/1/product", Some(&calvin), "product=pen&quantity=5"),
+        201,
+    );
+    assert!(acme.log().contains("seeded"));
+    let dir = acme.stop();
+    // a production configuration of the same application, same database
+    std::fs::write(
+        dir.join("prod.toml"),
+        "FSA_MODE = \"prod\"\nFSA_AUTH = [\"token\", \"basic\"]\nFSA_TOKEN_TYPE = \"jwt\"\n\
+         FSA_TOKEN_SECRET = { env = \"ACME_SECRET\" }\nFSA_ERROR_RESPONSE = \"json:error\"\n",
+    )
+    .unwrap();
+    let acme = Acme::start_in(
+        dir,
+        &[
+            ("ACME_DB", "test.db"),
+            ("ACME_SECRET", SECRET),
+            ("ACME_CONFIG", "prod.toml"),
+        ],
+    );
+    assert!(!acme.log().contains("seeded"), "seeded twice");
+    let held = acme.get("/store/1/product", Some(&calvin));
+    expect(&held, 200);
+    assert_eq!(held.json(), json!({"pen": 5}));
+    assert_eq!(held.header("fsa-user"), None);
+    let denied = acme.get("/store", Some(&basic(SUSIE)));
+    expect(&denied, 403);
+    assert!(denied.json()["error"].is_string(), "{}", denied.text());
+}
