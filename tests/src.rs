@@ -1,6 +1,7 @@
 //! Helpers shared by fsa's HTTP integration tests.
 
 use fsa_runtime::{Fsa, FsaBuilder};
+use serde_json::Value;
 
 /// bcrypt hash (cost 4, by FlaskSimpleAuth 36.0) of `hobbes-rules`.
 pub const CALVIN_HASH: &str = "$2b$04$XZL3gSu8Z5pLwP/2P3VuVevAujS7Ru0q6q/5mro6a.XaYN.JxZVN.";
@@ -27,4 +28,28 @@ pub fn build(builder: FsaBuilder) -> Fsa {
 /// Starts a real HTTP server on 127.0.0.1 serving `fsa`.
 pub fn serve(fsa: Fsa) -> actix_test::TestServer {
     actix_test::start(move || fsa.app())
+}
+
+/// The body of an answer, as text (up to 1 MiB).
+pub async fn body_text<S>(response: &mut awc::ClientResponse<S>) -> String
+where
+    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+{
+    let bytes = response
+        .body()
+        .limit(1 << 20)
+        .await
+        .expect("a readable body");
+    String::from_utf8(bytes.to_vec()).expect("a UTF-8 body")
+}
+
+/// FlaskSimpleAuth 36.0's interoperability vectors, from `shared/` beside
+/// the repository.
+pub fn vectors() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/vectors/fsa-36.0.json"
+    );
+    let text = std::fs::read_to_string(path).expect("shared/vectors beside the repository");
+    serde_json::from_str(&text).expect("valid vectors")
 }

@@ -154,7 +154,9 @@ impl crate::Param for Fsa {
             .extensions()
             .get::<Fsa>()
             .cloned()
-            .ok_or_else(|| crate::ParamError::Invalid("fsa middleware missing".into()))
+            .ok_or_else(|| {
+                crate::ParamError::Response(ErrorResponse::internal("fsa middleware missing"))
+            })
     }
 }
 

@@ -21,10 +21,8 @@ use crate::{
     fsa::{Access, CompiledRoute, State},
     params::Entry,
     params::{
-        collect_body,
-        dispatch::{ByParam, Extract},
-        raw_of, Body, Collected, Input, Param, ParamError, ParamKind, PermValue, Raw,
-        RequestParams,
+        collect_body, dispatch::Extract, raw_of, Body, Collected, Input, ParamError, ParamKind,
+        PermValue, Raw, RequestParams,
     },
 };
 use actix_web::{
@@ -498,12 +496,6 @@ impl RequestCtx {
                 None
             }
         }
-    }
-
-    /// The `index`-th parameter of a [`Param`] type.
-    #[doc(hidden)]
-    pub async fn param<T: Param>(&mut self, index: usize) -> Option<T> {
-        self.param_with(index, ByParam::<T>::default()).await
     }
 
     /// Generated code: after the conversions, one 400 listing every problem,

@@ -141,8 +141,8 @@ pub trait Route: Sealed + Send + Sync + 'static {
 /// ```
 #[macro_export]
 macro_rules! routes {
-    ($($route:path),* $(,)?) => {
-        [$(&$route as &'static dyn $crate::Route),*]
+    ($($($segment:ident)::+),* $(,)?) => {
+        [$(&$($segment)::+ {} as &'static dyn $crate::Route),*]
     };
 }
 

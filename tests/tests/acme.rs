@@ -12,7 +12,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const SECRET: &str = "acme test secret, 32 bytes long!";
@@ -52,8 +52,8 @@ struct Acme {
     child: Child,
     dir: PathBuf,
     addr: String,
-    /// What it printed before serving.
-    banner: String,
+    /// What it printed on its standard output.
+    printed: Arc<Mutex<String>>,
 }
 
 impl Acme {
@@ -99,19 +99,30 @@ impl Acme {
                 break rest.split_whitespace().next().unwrap().to_string();
             }
         };
-        // the curl examples follow
-        for _ in 0..7 {
-            let mut line = String::new();
-            stdout.read_line(&mut line).unwrap();
-            banner.push_str(&line);
-        }
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let printed = Arc::new(Mutex::new(banner));
+        let more = printed.clone();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                more.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
         Acme {
             child,
             dir,
             addr,
-            banner,
+            printed,
         }
+    }
+
+    /// What it printed so far, once it printed `text` (or 10 s passed).
+    fn printed(&self, text: &str) -> String {
+        for _ in 0..100 {
+            if self.printed.lock().unwrap().contains(text) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.printed.lock().unwrap().clone()
     }
 
     /// Stops the server, keeping its folder for another.
@@ -331,7 +342,11 @@ fn starts_with_defaults_seeds_hashed_passwords_and_tells_how_to_try() {
     // no ACME_DB, no ACME_SECRET, no ACME_CONFIG: acme.db in the working
     // folder, a random secret with a warning, the bundled configuration
     let acme = Acme::start_in(new_dir(), &[]);
-    assert!(acme.banner.contains("curl -u calvin:hobbes-rules http://"));
+    let printed = acme.printed("curl -u calvin:hobbes-rules http://");
+    assert!(
+        printed.contains("curl -u calvin:hobbes-rules http://"),
+        "{printed}"
+    );
     assert!(acme.dir.join("acme.db").exists());
     assert!(acme.log().contains("random secret"), "{}", acme.log());
     let stores = acme.get("/store", Some(&basic(CALVIN)));

@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
 use fsa_runtime::TokenOptions;
-use fsa_tests::{build, get_user_pass, serve};
+use fsa_tests::{body_text, build, get_user_pass, serve, vectors};
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 
@@ -60,23 +60,6 @@ fn who_only(config: &str) -> Fsa {
     )
 }
 
-fn vectors() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/vectors/fsa-36.0.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-async fn text(
-    res: &mut awc::ClientResponse<
-        impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
-            + Unpin,
-    >,
-) -> String {
-    String::from_utf8(res.body().await.unwrap().to_vec()).unwrap()
-}
-
 #[actix_web::test]
 async fn a_token_from_a_login_route_authenticates_later_requests() {
     let srv = serve(app("FSA_AUTH = [\"token\", \"basic\"]"));
@@ -91,7 +74,7 @@ async fn a_token_from_a_login_route_authenticates_later_requests() {
     assert!(token.starts_with("Acme-Test:calvin:"), "{token}");
     let mut res = srv.get("/who").bearer_auth(&token).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(text(&mut res).await, "calvin");
+    assert_eq!(body_text(&mut res).await, "calvin");
     assert_eq!(
         res.headers().get("fsa-user"),
         None,
@@ -138,7 +121,7 @@ async fn a_401_challenges_with_every_scheme_of_the_route() {
     );
     // With a bad bearer token, the last scheme's error is the answer.
     let mut res = srv.get("/who").bearer_auth("nope").send().await.unwrap();
-    assert_eq!(text(&mut res).await, "unexpected Authorization header");
+    assert_eq!(body_text(&mut res).await, "unexpected Authorization header");
 }
 
 #[actix_web::test]
@@ -159,10 +142,10 @@ async fn flask_simple_auth_fsa_tokens_are_accepted_or_refused_as_it_does() {
         };
         assert_eq!(res.status(), expected, "{token} with {config}");
         if expected == StatusCode::OK {
-            assert_eq!(text(&mut res).await, v["user"].as_str().unwrap());
+            assert_eq!(body_text(&mut res).await, v["user"].as_str().unwrap());
         } else {
             assert!(
-                !text(&mut res).await.contains(token),
+                !body_text(&mut res).await.contains(token),
                 "the body must not echo the token"
             );
         }
@@ -208,7 +191,7 @@ async fn jwt_tokens_of_any_library_pass_and_bad_ones_get_401() {
     );
     let mut res = srv.get("/who").bearer_auth(&good).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(text(&mut res).await, "calvin");
+    assert_eq!(body_text(&mut res).await, "calvin");
     let bad = [
         ("wrong secret", jwt(json!({"sub": "calvin", "aud": "Acme-Test", "exp": later}), "another secret")),
         ("expired", jwt(json!({"sub": "calvin", "aud": "Acme-Test", "exp": 1_000_000_000}), SECRET)),
@@ -238,7 +221,7 @@ async fn a_token_for_one_realm_is_refused_in_another() {
         .send()
         .await
         .unwrap();
-    let mfa_token = text(&mut res).await;
+    let mfa_token = body_text(&mut res).await;
     assert!(mfa_token.starts_with("acme-mfa:calvin:"), "{mfa_token}");
     let mut res = srv
         .get("/mfa/done")
@@ -247,7 +230,7 @@ async fn a_token_for_one_realm_is_refused_in_another() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(text(&mut res).await, "second stage for calvin");
+    assert_eq!(body_text(&mut res).await, "second stage for calvin");
     assert_eq!(
         srv.get("/who")
             .bearer_auth(&mfa_token)
@@ -326,7 +309,7 @@ async fn tokens_travel_in_headers_cookies_and_parameters() {
     assert_eq!(cookie.max_age().unwrap().whole_seconds(), 3600);
     let mut res = srv.get("/who").cookie(cookie).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(text(&mut res).await, "calvin");
+    assert_eq!(body_text(&mut res).await, "calvin");
 }
 
 #[actix_web::test]
@@ -391,7 +374,7 @@ async fn param_and_password_schemes_read_request_parameters() {
     let srv = serve(app("FSA_AUTH = \"password\""));
     let mut res = srv.post("/who").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
-    drop(text(&mut res).await);
+    drop(body_text(&mut res).await);
     let res = srv
         .get("/who")
         .query(&[("USER", "calvin"), ("PASS", "hobbes-rules")])
@@ -410,7 +393,7 @@ async fn param_and_password_schemes_read_request_parameters() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        text(&mut res).await,
+        body_text(&mut res).await,
         "missing param password parameter: PASS"
     );
     let res = srv
@@ -429,7 +412,7 @@ async fn fake_authentication_trusts_loopback_peers_only() {
     let mut res = srv.get("/who?LOGIN=susie").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers().get("fsa-user").unwrap(), "susie (fake)");
-    assert_eq!(text(&mut res).await, "susie");
+    assert_eq!(body_text(&mut res).await, "susie");
     let service = actix_web::test::init_service(fsa.app()).await;
     let remote = actix_web::test::TestRequest::get()
         .uri("/who?LOGIN=susie")
@@ -467,7 +450,7 @@ async fn httpd_authentication_reads_the_configured_header_only() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(text(&mut res).await, "moe");
+    assert_eq!(body_text(&mut res).await, "moe");
     assert_eq!(
         srv.get("/who").send().await.unwrap().status(),
         StatusCode::UNAUTHORIZED
@@ -512,7 +495,7 @@ async fn custom_schemes_answer_a_login_or_their_own_error() {
         .send()
         .await
         .unwrap();
-    assert_eq!(text(&mut res).await, "hobbes");
+    assert_eq!(body_text(&mut res).await, "hobbes");
 }
 
 #[actix_web::test]
@@ -545,4 +528,52 @@ async fn fsa_auth_default_restricts_routes_without_authn() {
             .status(),
         StatusCode::OK
     );
+}
+
+#[actix_web::test]
+async fn get_user_pass_answers_are_cached_negative_ones_included() {
+    use std::sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex,
+    };
+    let users: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let (known, counted) = (users.clone(), calls.clone());
+    let fsa = build(
+        Fsa::from_toml_str("acme", "FSA_AUTH = [\"basic\"]")
+            .unwrap()
+            .get_user_pass(move |login: &str| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let users = known.lock().unwrap();
+                users
+                    .iter()
+                    .find(|(l, _)| l == login)
+                    .map(|(_, h)| h.clone())
+            })
+            .routes(routes![who]),
+    );
+    let srv = serve(fsa.clone());
+    let rosalyn = || srv.get("/who").basic_auth("rosalyn", "hobbes-rules");
+    assert_eq!(
+        rosalyn().send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    users
+        .lock()
+        .unwrap()
+        .push(("rosalyn".into(), fsa_tests::CALVIN_HASH.into()));
+    assert_eq!(
+        rosalyn().send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "the unknown user is cached"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert!(fsa.password_uncache("rosalyn"));
+    assert_eq!(rosalyn().send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(rosalyn().send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "the hash is cached");
+    // clear_caches forgets everything: the hook is asked again.
+    fsa.clear_caches();
+    assert_eq!(rosalyn().send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
 }

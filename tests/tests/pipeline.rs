@@ -3,7 +3,7 @@
 
 use actix_web::{http::StatusCode, web, HttpResponse};
 use fsa_runtime::prelude::*;
-use fsa_tests::{build, get_user_pass, serve};
+use fsa_tests::{body_text, build, get_user_pass, serve};
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -89,21 +89,12 @@ fn app() -> Fsa {
     )
 }
 
-async fn body(
-    response: &mut awc::ClientResponse<
-        impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
-            + Unpin,
-    >,
-) -> String {
-    String::from_utf8(response.body().await.unwrap().to_vec()).unwrap()
-}
-
 #[actix_web::test]
 async fn open_routes_answer_anyone_without_authenticating() {
     let srv = serve(app());
     let mut res = srv.get("/open?who=susie").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(body(&mut res).await, "hello susie");
+    assert_eq!(body_text(&mut res).await, "hello susie");
     // Bad credentials are not even looked at.
     let mut res = srv
         .get("/open")
@@ -112,7 +103,7 @@ async fn open_routes_answer_anyone_without_authenticating() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(body(&mut res).await, "hello world");
+    assert_eq!(body_text(&mut res).await, "hello world");
     assert_eq!(res.headers().get("fsa-user").unwrap(), "None (None)");
 }
 
@@ -137,7 +128,7 @@ async fn good_credentials_pass_and_name_the_user() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(body(&mut res).await, "user calvin");
+    assert_eq!(body_text(&mut res).await, "user calvin");
     assert_eq!(res.headers().get("fsa-user").unwrap(), "calvin (basic)");
     assert_eq!(res.headers().get("fsa-request").unwrap(), "GET /auth");
     assert!(res.headers().get("fsa-delay").is_some());
@@ -160,7 +151,7 @@ async fn wrong_password_and_unknown_user_get_the_same_401() {
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
-    let (a, b) = (body(&mut wrong).await, body(&mut unknown).await);
+    let (a, b) = (body_text(&mut wrong).await, body_text(&mut unknown).await);
     assert_eq!(a, b);
     assert!(
         !a.contains("nope"),
@@ -174,7 +165,7 @@ async fn wrong_password_and_unknown_user_get_the_same_401() {
         .unwrap();
     assert_eq!(garbage.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
-        body(&mut garbage).await,
+        body_text(&mut garbage).await,
         "decoding error on authorization header"
     );
 }
@@ -276,7 +267,7 @@ async fn json_bodies_must_hold_json_types() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(body(&mut res).await.contains("quantity"));
+    assert!(body_text(&mut res).await.contains("quantity"));
     let res = calvin()
         .insert_header(("content-type", "application/json"))
         .send_body("{oops")
@@ -294,7 +285,7 @@ async fn every_parameter_problem_is_listed_in_one_400() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let text = body(&mut res).await;
+    let text = body_text(&mut res).await;
     for name in [
         "\"i\"",
         "\"b\"",
@@ -306,7 +297,7 @@ async fn every_parameter_problem_is_listed_in_one_400() {
     }
     assert_eq!(text.lines().count(), 5, "{text}");
     let mut res = srv.get("/types").send().await.unwrap();
-    let text = body(&mut res).await;
+    let text = body_text(&mut res).await;
     assert!(
         text.contains("parameter \"i\" is missing") && text.contains("parameter \"f\" is missing"),
         "{text}"
@@ -327,7 +318,7 @@ async fn http_values_follow_flask_simple_auth_syntax() {
     ] {
         let mut res = srv.get(format!("/types?{query}")).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{query}");
-        assert_eq!(body(&mut res).await, expected);
+        assert_eq!(body_text(&mut res).await, expected);
     }
 }
 
@@ -335,10 +326,10 @@ async fn http_values_follow_flask_simple_auth_syntax() {
 async fn sync_handlers_and_error_results_work() {
     let srv = serve(app());
     let mut res = srv.get("/sync?n=21").send().await.unwrap();
-    assert_eq!(body(&mut res).await, "42");
+    assert_eq!(body_text(&mut res).await, "42");
     let mut res = srv.get("/fail").send().await.unwrap();
     assert_eq!(res.status().as_u16(), 418);
-    assert_eq!(body(&mut res).await, "teapot here");
+    assert_eq!(body_text(&mut res).await, "teapot here");
 }
 
 #[actix_web::test]

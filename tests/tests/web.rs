@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
 use fsa_runtime::{check_path, JsonStream};
-use fsa_tests::{build, get_user_pass, serve};
+use fsa_tests::{body_text, build, get_user_pass, serve};
 use serde_json::{json, Value};
 
 #[get("/open", authz = "OPEN")]
@@ -54,15 +54,6 @@ fn app(config: &str) -> Fsa {
     )
 }
 
-async fn body(
-    res: &mut awc::ClientResponse<
-        impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
-            + Unpin,
-    >,
-) -> String {
-    String::from_utf8(res.body().limit(1 << 20).await.unwrap().to_vec()).unwrap()
-}
-
 #[actix_web::test]
 async fn every_error_goes_through_the_configured_format() {
     let srv = serve(app("FSA_ERROR_RESPONSE = \"json:error\""));
@@ -94,11 +85,11 @@ async fn every_error_goes_through_the_configured_format() {
 
     let srv = serve(app("FSA_ERROR_RESPONSE = \"json\""));
     let mut res = srv.get("/closed").send().await.unwrap();
-    assert_eq!(body(&mut res).await, "\"currently closed route\"");
+    assert_eq!(body_text(&mut res).await, "\"currently closed route\"");
     let srv = serve(app(""));
     let mut res = srv.get("/closed").send().await.unwrap();
     assert_eq!(res.headers().get("content-type").unwrap(), "text/plain");
-    assert_eq!(body(&mut res).await, "currently closed route");
+    assert_eq!(body_text(&mut res).await, "currently closed route");
 }
 
 #[actix_web::test]
@@ -113,7 +104,7 @@ async fn a_custom_error_format_is_a_function() {
     );
     let srv = serve(fsa);
     let mut res = srv.get("/closed").send().await.unwrap();
-    assert_eq!(body(&mut res).await, "OOPS: currently closed route");
+    assert_eq!(body_text(&mut res).await, "OOPS: currently closed route");
 }
 
 #[actix_web::test]
@@ -123,7 +114,7 @@ async fn actix_errors_keep_their_form_when_handle_all_errors_is_off() {
     ));
     let mut res = srv.get("/nowhere").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_eq!(body(&mut res).await, "");
+    assert_eq!(body_text(&mut res).await, "");
 }
 
 #[actix_web::test]
@@ -195,20 +186,20 @@ async fn handlers_answer_tuples_and_streamed_json() {
     let srv = serve(app(""));
     let mut res = srv.get("/created?name=pen").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
-    assert_eq!(body(&mut res).await, "made pen");
+    assert_eq!(body_text(&mut res).await, "made pen");
     let mut res = srv.get("/squares?n=4").send().await.unwrap();
     assert_eq!(
         res.headers().get("content-type").unwrap(),
         "application/json"
     );
     assert!(res.headers().get("content-length").is_none(), "streamed");
-    assert_eq!(body(&mut res).await, "[0,1,4,9]\n");
+    assert_eq!(body_text(&mut res).await, "[0,1,4,9]\n");
     let mut res = srv.get("/squares?n=0").send().await.unwrap();
-    assert_eq!(body(&mut res).await, "[]\n");
+    assert_eq!(body_text(&mut res).await, "[]\n");
     let srv = serve(app("FSA_JSON_STREAMING = false"));
     let mut res = srv.get("/squares?n=3").send().await.unwrap();
     assert_eq!(res.headers().get("content-length").unwrap(), "7");
-    assert_eq!(body(&mut res).await, "[0,1,4]");
+    assert_eq!(body_text(&mut res).await, "[0,1,4]");
 }
 
 #[actix_web::test]
@@ -253,7 +244,7 @@ async fn request_hooks_run_before_and_after() {
     let srv = serve(fsa);
     let mut res = srv.get("/early").send().await.unwrap();
     assert_eq!(res.status().as_u16(), 418);
-    assert_eq!(body(&mut res).await, "early");
+    assert_eq!(body_text(&mut res).await, "early");
     let mut res = srv
         .get("/me")
         .insert_header(("X-Stop", "1"))
@@ -262,7 +253,7 @@ async fn request_hooks_run_before_and_after() {
         .await
         .unwrap();
     assert_eq!(
-        body(&mut res).await,
+        body_text(&mut res).await,
         "stopped Some(\"calvin\") [\"basic\", \"none\"]"
     );
     let res = srv.get("/open").send().await.unwrap();

@@ -27,9 +27,13 @@ pub(crate) fn route(route: &Route) -> TokenStream {
         #(#docs)*
         #[doc = ""]
         #[doc = #summary]
+        // A braced struct lives in the type namespace only: a route named
+        // `login` leaves `|login: &str| ...` closures and `let login = ...`
+        // bindings of the same module alone (a unit struct would capture
+        // them as patterns).
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, Debug)]
-        #vis struct #name;
+        #vis struct #name {}
 
         const _: () = {
             static __FSA_SPEC: #fsa::RouteSpec = #spec;
@@ -65,7 +69,7 @@ pub(crate) fn with_stub(function: &ItemFn, errors: TokenStream) -> TokenStream {
         #errors
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, Debug)]
-        #vis struct #name;
+        #vis struct #name {}
         impl #fsa::Sealed for #name {}
         impl #fsa::Route for #name {
             fn spec(&self) -> &'static #fsa::RouteSpec {
@@ -199,9 +203,9 @@ fn strategy(param: &crate::params::Param) -> TokenStream {
     let ty = &param.ty;
     if let Some(cast) = &param.cast {
         let make = match crate::params::container(ty) {
-            Some(("Option", _)) => quote!(cast_option),
-            Some(("Vec", _)) => quote!(cast_vec),
-            _ => quote!(cast_one),
+            Some(("Option", item)) => quote!(cast_option::<#item, _, _>),
+            Some(("Vec", item)) => quote!(cast_vec::<#item, _, _>),
+            _ => quote!(cast_one::<#ty, _, _>),
         };
         return quote_spanned!(cast.span()=> #fsa::dispatch::#make(#cast));
     }

@@ -67,12 +67,6 @@ pub struct Optional<I>(I);
 /// Strategy: every value, by an [`Item`].
 pub struct Many<I>(I);
 
-impl<T> Default for ByParam<T> {
-    fn default() -> Self {
-        ByParam(PhantomData)
-    }
-}
-
 impl<T: Param> Extract<T> for ByParam<T> {
     async fn extract(self, input: Input<'_>) -> Result<T, ParamError> {
         T::extract(input)

@@ -323,6 +323,8 @@ mod should {
         }
         assert!(DateTime::<FixedOffset>::from_http("1970-03-20T23:34:45+01:00").is_ok());
         assert!(DateTime::<FixedOffset>::from_http("1970-03-20T23:34:45").is_err());
+        let utc = chrono::DateTime::<chrono::Utc>::from_http("1970-03-20T23:34:45+01:00").unwrap();
+        assert_eq!(utc.to_rfc3339(), "1970-03-20T22:34:45+00:00");
         assert!(NaiveDate::from_json(&json!(19700320)).is_err());
     }
 
