@@ -30,6 +30,12 @@ impl<E: std::error::Error> From<E> for DbError {
     }
 }
 
+impl Display for DbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl From<DbError> for ErrorResponse {
     fn from(e: DbError) -> Self {
         tracing::error!("acme: database error: {}", e.0);

@@ -81,6 +81,7 @@ async fn login(user: CurrentUser, fsa: Fsa) -> fsa_runtime::Result<Json<String>>
 async fn main() -> std::io::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
@@ -92,17 +93,17 @@ async fn main() -> std::io::Result<()> {
         );
     }
     let path = std::env::var("ACME_DB").unwrap_or_else(|_| "acme.db".into());
-    let db = db::open(&path).map_err(|e| std::io::Error::other(format!("{path}: {e:?}")))?;
+    let db = db::open(&path).map_err(|e| std::io::Error::other(format!("{path}: {e}")))?;
 
     // the seed's acme.conf: hooks registered by name, checked by build()
     let (pass_db, group_db, perms_db) = (db.clone(), db.clone(), db.clone());
     let fsa = Fsa::from_env("ACME_CONFIG")?
-        .get_user_pass(move |user: &str| auth::get_user_pass(&pass_db, user))
-        .group_check("employee", move |user: &str| {
-            auth::user_is_employee(&group_db, user)
+        .get_user_pass(move |login: &str| auth::get_user_pass(&pass_db, login))
+        .group_check("employee", move |login: &str| {
+            auth::user_is_employee(&group_db, login)
         })
-        .object_perms("store", move |user: &str, sid: i64, role: Option<&str>| {
-            auth::store_perms(&perms_db, user, sid, role)
+        .object_perms("store", move |login: &str, sid: i64, role: Option<&str>| {
+            auth::store_perms(&perms_db, login, sid, role)
         })
         .routes(routes![
             get_store,
