@@ -12,7 +12,12 @@ use crate::{
     route::{AuthzItem, PermSpec},
 };
 use actix_web::http::StatusCode;
-use std::{future::Future, pin::Pin};
+use std::{cell::RefCell, future::Future, pin::Pin};
+
+thread_local! {
+    /// The debug form of permission values, reused across requests.
+    static RENDERED: RefCell<String> = const { RefCell::new(String::new()) };
+}
 
 /// The outcome of one authorization item.
 #[derive(Debug, PartialEq, Eq)]
@@ -55,7 +60,12 @@ pub(crate) async fn check_groups(
         return Ok(());
     }
     for item in items.iter().filter(|i| !needs_params(i)) {
-        verdict_to_result(state, eval(state, login, item, &[]).await?)?;
+        let verdict = match item {
+            // The common case, without eval's boxed future.
+            AuthzItem::Group(group) => group_verdict(state, login, group).await?,
+            _ => eval(state, login, item, &[]).await?,
+        };
+        verdict_to_result(state, verdict)?;
     }
     Ok(())
 }
@@ -69,7 +79,12 @@ pub(crate) async fn check_perms(
     values: &[&[&dyn PermValue]],
 ) -> Result<(), ErrorResponse> {
     for item in items.iter().filter(|i| needs_params(i)) {
-        verdict_to_result(state, eval(state, login, item, values).await?)?;
+        let verdict = match item {
+            // The common case, without eval's boxed future.
+            AuthzItem::Perm(perm) => perm_verdict(state, login, perm, values).await?,
+            _ => eval(state, login, item, values).await?,
+        };
+        verdict_to_result(state, verdict)?;
     }
     Ok(())
 }
@@ -97,21 +112,8 @@ fn eval<'a>(
         Ok(match item {
             AuthzItem::Open | AuthzItem::Auth => Verdict::Pass,
             AuthzItem::Close => Verdict::Forbidden("currently closed route".into()),
-            AuthzItem::Group(group) => {
-                if in_group(state, login, group).await? {
-                    Verdict::Pass
-                } else {
-                    Verdict::Forbidden(format!("not in group \"{group}\""))
-                }
-            }
-            AuthzItem::Perm(perm) => {
-                let values = values.get(perm.index).copied().unwrap_or_default();
-                match object_perm(state, login, perm, values).await? {
-                    Some(true) => Verdict::Pass,
-                    Some(false) => Verdict::Forbidden(format!("no \"{}\" permission", perm.domain)),
-                    None => Verdict::NotFound,
-                }
-            }
+            AuthzItem::Group(group) => group_verdict(state, login, group).await?,
+            AuthzItem::Perm(perm) => perm_verdict(state, login, perm, values).await?,
             AuthzItem::All(items) => {
                 for item in *items {
                     let verdict = eval(state, login, item, values).await?;
@@ -140,6 +142,28 @@ fn eval<'a>(
     })
 }
 
+async fn group_verdict(state: &State, login: &str, group: &str) -> Result<Verdict, ErrorResponse> {
+    Ok(if in_group(state, login, group).await? {
+        Verdict::Pass
+    } else {
+        Verdict::Forbidden(format!("not in group \"{group}\""))
+    })
+}
+
+async fn perm_verdict(
+    state: &State,
+    login: &str,
+    perm: &PermSpec,
+    values: &[&[&dyn PermValue]],
+) -> Result<Verdict, ErrorResponse> {
+    let values = values.get(perm.index).copied().unwrap_or_default();
+    Ok(match object_perm(state, login, perm, values).await? {
+        Some(true) => Verdict::Pass,
+        Some(false) => Verdict::Forbidden(format!("no \"{}\" permission", perm.domain)),
+        None => Verdict::NotFound,
+    })
+}
+
 /// Whether `login` is in `group`: its `group_check` hook, else
 /// `user_in_group`; cached.
 pub(crate) async fn in_group(
@@ -160,21 +184,21 @@ pub(crate) async fn in_group(
             "cannot check group {group}"
         )));
     }
-    let key = state.cache.key(kind, &[group, login]);
-    let cached = state
+    // A hit: no allocation, no future held across an await.
+    if let Some(cached) = state.cache.lookup(kind, &[group, login]) {
+        return Ok(matches!(cached, Cached::Bool(true)));
+    }
+    // A miss: the hook, boxed so that the common path stays small.
+    let future = match (check, &hooks.user_in_group) {
+        (Some(hook), _) => hook(login),
+        (None, Some(hook)) => hook(login, group),
+        (None, None) => unreachable!("checked above"),
+    };
+    let answer = Box::pin(guard_hook(&format!("group check for {group}"), future)).await?;
+    state
         .cache
-        .get_or_compute(key, async {
-            let future = match (check, &hooks.user_in_group) {
-                (Some(hook), _) => hook(login),
-                (None, Some(hook)) => hook(login, group),
-                (None, None) => unreachable!("checked above"),
-            };
-            guard_hook(&format!("group check for {group}"), future)
-                .await
-                .map(Cached::Bool)
-        })
-        .await?;
-    Ok(matches!(cached, Cached::Bool(true)))
+        .store(kind, &[group, login], Cached::Bool(answer));
+    Ok(answer)
 }
 
 /// The answer of the domain's permission hook; cached on the debug form of
@@ -191,19 +215,33 @@ async fn object_perm(
             perm.domain
         )));
     };
-    let rendered = format!("{values:?}");
-    let key = state.cache.key(
-        Kind::Perm,
-        &[perm.domain, login, perm.mode.unwrap_or(""), &rendered],
-    );
-    let cached = state
-        .cache
-        .get_or_compute(key, async {
-            guard_hook("permission check", (hook.call)(login, values, perm.mode))
-                .await
-                .map(Cached::Perm)
-        })
-        .await?;
+    let mode = perm.mode.unwrap_or("");
+    // The values' debug form, in a reused buffer: a hit allocates nothing.
+    let hit = crate::cache::with_buffer(&RENDERED, |rendered| {
+        use std::fmt::Write;
+        let _ = write!(rendered, "{values:?}");
+        state
+            .cache
+            .lookup(Kind::Perm, &[perm.domain, login, mode, rendered])
+    });
+    let cached = match hit {
+        Some(cached) => cached,
+        None => {
+            let answer = Box::pin(guard_hook(
+                "permission check",
+                (hook.call)(login, values, perm.mode),
+            ))
+            .await
+            .map(Cached::Perm)?;
+            let rendered = format!("{values:?}");
+            state.cache.store(
+                Kind::Perm,
+                &[perm.domain, login, mode, &rendered],
+                answer.clone(),
+            );
+            answer
+        }
+    };
     Ok(match cached {
         Cached::Perm(answer) => answer,
         _ => None,

@@ -4,10 +4,36 @@
 
 use crate::{config::Config, errors::ErrorResponse};
 use std::{
+    cell::RefCell,
     future::Future,
     sync::Arc,
     time::{Duration, Instant},
 };
+
+thread_local! {
+    /// The key of a lookup, reused: a cache hit allocates nothing.
+    static LOOKUP_KEY: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Runs `f` on a cleared buffer of this thread, reused across calls (a
+/// fresh one if the buffer is already in use).
+pub(crate) fn with_buffer<R>(
+    buffer: &'static std::thread::LocalKey<RefCell<String>>,
+    f: impl FnOnce(&mut String) -> R,
+) -> R {
+    buffer.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buffer) => {
+            buffer.clear();
+            let result = f(&mut buffer);
+            // Keep a small buffer, not the largest key ever seen.
+            if buffer.capacity() > 1024 {
+                *buffer = String::new();
+            }
+            result
+        }
+        Err(_) => f(&mut String::new()),
+    })
+}
 
 /// A cached answer.
 #[derive(Clone, Debug)]
@@ -82,15 +108,53 @@ impl Cache {
 
     /// An unambiguous key: each part length-prefixed.
     pub(crate) fn key(&self, kind: Kind, parts: &[&str]) -> String {
-        let mut key = String::with_capacity(16 + parts.iter().map(|p| p.len() + 4).sum::<usize>());
+        let mut key = String::with_capacity(
+            self.prefix.len() + 2 + parts.iter().map(|p| p.len() + 4).sum::<usize>(),
+        );
+        self.write_key(&mut key, kind, parts);
+        key
+    }
+
+    fn write_key(&self, key: &mut String, kind: Kind, parts: &[&str]) {
         key.push_str(&self.prefix);
         key.push_str(kind.prefix());
         for part in parts {
-            key.push_str(&part.len().to_string());
+            // The length in decimal, without a temporary string.
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            let mut n = part.len();
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            digits[at..]
+                .iter()
+                .for_each(|&digit| key.push(char::from(digit)));
             key.push(':');
             key.push_str(part);
         }
-        key
+    }
+
+    /// The live entry of the key of these parts, if any: the key is built
+    /// in a reused buffer (a hit allocates nothing), and not at all when
+    /// the cache is disabled.
+    pub(crate) fn lookup(&self, kind: Kind, parts: &[&str]) -> Option<Cached> {
+        self.entries.as_ref()?;
+        with_buffer(&LOOKUP_KEY, |key| {
+            self.write_key(key, kind, parts);
+            self.get(key)
+        })
+    }
+
+    /// Caches the value of the key of these parts.
+    pub(crate) fn store(&self, kind: Kind, parts: &[&str], value: Cached) {
+        if self.entries.is_some() {
+            self.insert(self.key(kind, parts), value);
+        }
     }
 
     /// A live entry.
@@ -160,6 +224,27 @@ mod should {
             c.key(Kind::GroupCheck, &["a"]),
             c.key(Kind::UserInGroup, &["a"])
         );
+    }
+
+    #[test]
+    fn look_up_by_parts_as_by_key() {
+        let c = cache("FSA_CACHE_PREFIX = \"app.\"");
+        assert_eq!(c.key(Kind::Token, &["bench", "x"]), "app.t.5:bench1:x");
+        assert_eq!(
+            c.key(Kind::Perm, &["", &"y".repeat(1234)]).len(),
+            4 + 2 + 2 + 5 + 1234
+        );
+        c.store(Kind::Token, &["bench", "x"], Cached::Bool(true));
+        assert!(matches!(
+            c.get("app.t.5:bench1:x"),
+            Some(Cached::Bool(true))
+        ));
+        assert!(matches!(
+            c.lookup(Kind::Token, &["bench", "x"]),
+            Some(Cached::Bool(true))
+        ));
+        assert!(c.lookup(Kind::Token, &["bench", "y"]).is_none());
+        assert!(c.lookup(Kind::GroupCheck, &["bench", "x"]).is_none());
     }
 
     #[test]

@@ -152,8 +152,8 @@ impl crate::Param for Fsa {
         input
             .request
             .extensions()
-            .get::<Fsa>()
-            .cloned()
+            .get::<crate::pipeline::RequestState>()
+            .map(|s| s.fsa().clone())
             .ok_or_else(|| {
                 crate::ParamError::Response(ErrorResponse::internal("fsa middleware missing"))
             })

@@ -35,17 +35,28 @@ use actix_web::{
     HttpMessage, HttpRequest, HttpResponse, Responder,
 };
 use futures_util::FutureExt;
-use std::{panic::AssertUnwindSafe, sync::Arc, time::Instant};
+use std::{borrow::Cow, panic::AssertUnwindSafe, sync::Arc, time::Instant};
 
-/// What the pipeline records about a request, for the middleware.
+/// What the pipeline records about a request, for the middleware: the
+/// request's only extension (one allocation).
 pub(crate) struct RequestState {
-    started: Instant,
+    /// When the request started, for the dev mode's `FSA-Delay`.
+    started: Option<Instant>,
     /// `login (scheme)` once authenticated.
-    user: Option<(String, String)>,
+    user: Option<(String, Cow<'static, str>)>,
     /// Whether an fsa route authorized this request.
     authorized: bool,
     /// Whether fsa made the answer (a route or a hook), already formatted.
     fsa_answer: bool,
+    /// The application, for `Fsa` parameters and `JsonStream`.
+    fsa: crate::Fsa,
+}
+
+impl RequestState {
+    /// The application serving the request.
+    pub(crate) fn fsa(&self) -> &crate::Fsa {
+        &self.fsa
+    }
 }
 
 /// Runs an fsa route on a request.
@@ -55,14 +66,17 @@ pub(crate) async fn handle(
     request: HttpRequest,
     payload: Payload,
 ) -> HttpResponse {
-    if !request.extensions().contains::<RequestState>() {
-        tracing::error!("fsa: the App is not wrapped with fsa.middleware(): use fsa.app(), or App::new().wrap(fsa.middleware()).configure(fsa.configure())");
-        return state.render(&ErrorResponse::internal("fsa middleware missing"));
+    match request.extensions_mut().get_mut::<RequestState>() {
+        Some(s) => s.fsa_answer = true,
+        None => {
+            tracing::error!("fsa: the App is not wrapped with fsa.middleware(): use fsa.app(), or App::new().wrap(fsa.middleware()).configure(fsa.configure())");
+            return state.render(&ErrorResponse::internal("fsa middleware missing"));
+        }
     }
     let mut ctx = RequestCtx {
-        state: state.clone(),
+        state,
         route,
-        request: request.clone(),
+        request,
         payload: Some(payload),
         params: RequestParams::default(),
         gathered: false,
@@ -71,18 +85,15 @@ pub(crate) async fn handle(
         problems: Vec::new(),
         fatal: None,
     };
-    if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
-        s.fsa_answer = true;
-    }
     let outcome = AssertUnwindSafe(run(&mut ctx)).catch_unwind().await;
+    let (state, request) = (&ctx.state, &ctx.request);
     let compiled = &state.routes[route];
+    let mut authorized = false;
     let mut response = match outcome {
         Ok(Ok(response)) => match response.error().and_then(|e| e.as_error::<ErrorResponse>()) {
             Some(error) => state.render(&error.clone()),
             None => {
-                if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
-                    s.authorized = true;
-                }
+                authorized = true;
                 response
             }
         },
@@ -107,10 +118,11 @@ pub(crate) async fn handle(
         }
     }
     if let Some((login, _)) = &ctx.user {
-        renew_cookie(&state, compiled, &request, login, &mut response);
+        renew_cookie(state, compiled, request, login, &mut response);
     }
-    if let Some(user) = ctx.user.take() {
-        if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
+    if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
+        s.authorized |= authorized;
+        if let Some(user) = ctx.user.take() {
             s.user = Some(user);
         }
     }
@@ -163,24 +175,35 @@ fn renew_cookie(
 }
 
 async fn run(ctx: &mut RequestCtx) -> Result<HttpResponse, ErrorResponse> {
-    let route = ctx.route_arc();
+    let compiled = ctx.route();
+    let (access, oauth, authz, route) = (
+        compiled.access,
+        compiled.oauth,
+        compiled.spec.authz,
+        compiled.route,
+    );
     // 1. A closed route answers before anything else.
-    if route.access == Access::Close {
+    if access == Access::Close {
         return Err(ErrorResponse::forbidden("currently closed route"));
     }
     // 2. Authentication, except on OPEN routes (which never authenticate).
-    if route.access == Access::Auth {
+    if access == Access::Auth {
         authn::authenticate(ctx).await?;
         // 3. Groups (scopes on oauth routes), before parameters: a stranger
         //    learns nothing of them.
-        let login = ctx.login().to_string();
-        let scopes = route.oauth.then_some(ctx.scopes.as_slice());
-        authz::check_groups(&ctx.state, &login, scopes, route.spec.authz).await?;
+        let scopes = oauth.then_some(ctx.scopes.as_slice());
+        authz::check_groups(&ctx.state, ctx.login(), scopes, authz).await?;
     }
-    // 4. Parameters of the query string and body.
-    ctx.gather_params().await?;
+    // 4. Parameters of the query string and body; a request with neither a
+    //    query string nor a typed body has none (gathering would read
+    //    nothing), so a plain GET skips the work. Boxed: reading a body is
+    //    a large future, which would make every request's future larger
+    //    (copied as it moves).
+    if !ctx.request.query_string().is_empty() || ctx.request.headers().contains_key(CONTENT_TYPE) {
+        Box::pin(ctx.gather_params()).await?;
+    }
     // 5-7. Generated: conversions, object permissions, the handler.
-    route.route.call(ctx).await
+    route.call(ctx).await
 }
 
 /// Before routing: refuse plain HTTP from a non-loopback peer
@@ -209,14 +232,12 @@ pub(crate) fn before_request(state: &Arc<State>, request: &HttpRequest) -> Optio
         )));
     }
     request.extensions_mut().insert(RequestState {
-        started: Instant::now(),
+        started: (state.config.mode >= Mode::Dev).then(Instant::now),
         user: None,
         authorized: false,
         fsa_answer: false,
+        fsa: crate::Fsa::from_state(state.clone()),
     });
-    request
-        .extensions_mut()
-        .insert(crate::Fsa::from_state(state.clone()));
     for hook in &state.hooks.before_request {
         let answer = std::panic::catch_unwind(AssertUnwindSafe(|| hook(request)));
         let answer = answer.unwrap_or_else(|_| {
@@ -246,11 +267,10 @@ pub(crate) fn after_request(
     state: &State,
     response: ServiceResponse<BoxBody>,
 ) -> ServiceResponse<BoxBody> {
-    let (authorized, fsa_answer, started, user) =
-        match response.request().extensions().get::<RequestState>() {
-            Some(s) => (s.authorized, s.fsa_answer, s.started, s.user.clone()),
-            None => (false, false, Instant::now(), None),
-        };
+    let (authorized, fsa_answer) = match response.request().extensions().get::<RequestState>() {
+        Some(s) => (s.authorized, s.fsa_answer),
+        None => (false, false),
+    };
     let config = &state.config;
     let request = response.request().clone();
     let status = response.status();
@@ -295,11 +315,20 @@ pub(crate) fn after_request(
     crate::web::default_content_type(config, response.response_mut());
     if config.mode >= Mode::Dev {
         let line = format!("{} {}", request.method(), request.path());
-        let user = match user {
-            Some((login, scheme)) => format!("{login} ({scheme})"),
-            None => "None (None)".to_string(),
+        let (user, started) = match request.extensions().get::<RequestState>() {
+            Some(s) => (
+                s.user
+                    .as_ref()
+                    .map(|(login, scheme)| format!("{login} ({scheme})")),
+                s.started,
+            ),
+            None => (None, None),
         };
-        let delay = format!("{:.6}", started.elapsed().as_secs_f64());
+        let user = user.unwrap_or_else(|| "None (None)".to_string());
+        let delay = format!(
+            "{:.6}",
+            started.map_or(0.0, |started| started.elapsed().as_secs_f64())
+        );
         if config.logs(tracing::Level::INFO) {
             tracing::info!(target: "fsa", "{line} {} {user} {delay}", response.status().as_u16());
         }
@@ -332,7 +361,7 @@ pub struct RequestCtx {
     payload: Option<Payload>,
     params: RequestParams,
     gathered: bool,
-    user: Option<(String, String)>,
+    user: Option<(String, Cow<'static, str>)>,
     scopes: Vec<String>,
     problems: Vec<String>,
     /// A parameter's answer that is not a 400.
@@ -358,16 +387,12 @@ impl RequestCtx {
         &self.state.routes[self.route]
     }
 
-    fn route_arc(&self) -> Arc<CompiledRoute> {
-        self.state.routes[self.route].clone()
-    }
-
     fn login(&self) -> &str {
         self.user().unwrap_or_default()
     }
 
-    pub(crate) fn set_user(&mut self, login: String, scheme: &str) {
-        self.user = Some((login, scheme.to_string()));
+    pub(crate) fn set_user(&mut self, login: String, scheme: Cow<'static, str>) {
+        self.user = Some((login, scheme));
     }
 
     /// The scopes of the token that authenticated the request.
@@ -546,8 +571,7 @@ impl RequestCtx {
     #[doc(hidden)]
     pub async fn check_perms(&mut self, values: &[&[&dyn PermValue]]) -> Result<(), ErrorResponse> {
         let spec = self.state.routes[self.route].spec;
-        let login = self.login().to_string();
-        authz::check_perms(&self.state, &login, spec.authz, values).await
+        authz::check_perms(&self.state, self.login(), spec.authz, values).await
     }
 
     /// Generated code: the `before_exec` hooks, with the login and the

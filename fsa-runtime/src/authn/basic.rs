@@ -20,8 +20,7 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
         .map_err(|_| decoding_error())?;
     let text = String::from_utf8(decoded).map_err(|_| decoding_error())?;
     let (login, password) = text.split_once(':').ok_or_else(decoding_error)?;
-    let state = ctx.state().clone();
-    passwords::check_user_password(&state, login, password)
+    passwords::check_user_password(ctx.state(), login, password)
         .await
         .map(Some)
 }

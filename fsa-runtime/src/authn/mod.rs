@@ -19,7 +19,7 @@ use crate::{
 };
 use actix_web::HttpMessage;
 use custom::CustomFn;
-use std::{collections::HashMap, sync::Arc};
+use std::{borrow::Cow, collections::HashMap, sync::Arc};
 
 /// A configured authentication scheme.
 #[derive(Clone)]
@@ -83,6 +83,20 @@ impl Scheme {
         }
     }
 
+    /// The name, without allocating for the built-in schemes.
+    pub(crate) fn static_name(&self) -> Cow<'static, str> {
+        match self {
+            Self::None => Cow::Borrowed("none"),
+            Self::Basic => Cow::Borrowed("basic"),
+            Self::Param => Cow::Borrowed("param"),
+            Self::Token => Cow::Borrowed("token"),
+            Self::Oauth => Cow::Borrowed("oauth"),
+            Self::Fake => Cow::Borrowed("fake"),
+            Self::Httpd => Cow::Borrowed("httpd"),
+            Self::Custom(name, _) => Cow::Owned(name.to_string()),
+        }
+    }
+
     /// Whether the scheme reads request parameters (so they are gathered
     /// before authentication).
     pub(crate) fn reads_params(&self, token_param: bool) -> bool {
@@ -95,17 +109,20 @@ impl Scheme {
 
     /// `Ok(Some(login))`: authenticated; `Ok(None)`: this scheme does not
     /// apply; `Err`: it applies and fails.
+    ///
+    /// The password and hook schemes' futures are boxed: they are large
+    /// (and slow anyway), and would make every request's future larger.
     async fn authenticate(&self, ctx: &mut RequestCtx) -> Result<Option<String>, ErrorResponse> {
         match self {
             Self::None => Ok(None),
-            Self::Basic => basic::authenticate(ctx).await,
-            Self::Param => param::authenticate(ctx).await,
+            Self::Basic => Box::pin(basic::authenticate(ctx)).await,
+            Self::Param => Box::pin(param::authenticate(ctx)).await,
             Self::Token | Self::Oauth => token::authenticate(ctx),
             Self::Fake => fake::authenticate(ctx),
             Self::Httpd => httpd::authenticate(ctx),
             Self::Custom(_, hook) => {
                 let future = hook(ctx.request());
-                crate::passwords::guard_hook("authentication hook", future).await
+                Box::pin(crate::passwords::guard_hook("authentication hook", future)).await
             }
         }
     }
@@ -113,21 +130,23 @@ impl Scheme {
 
 /// Authenticates the request with the route's schemes.
 pub(crate) async fn authenticate(ctx: &mut RequestCtx) -> Result<(), ErrorResponse> {
-    let route = ctx.route().clone();
-    if route.auth_reads_params {
-        ctx.gather_params().await?;
+    if ctx.route().auth_reads_params {
+        Box::pin(ctx.gather_params()).await?;
     }
     let mut last_error = None;
-    for scheme in route.schemes.iter() {
+    for index in 0..ctx.route().schemes.len() {
+        // A built-in scheme is copied, a custom one's Arc cloned.
+        let scheme = ctx.route().schemes[index].clone();
         match scheme.authenticate(ctx).await {
             Ok(Some(login)) => {
+                let name = scheme.static_name();
                 let info = AuthInfo {
                     login: Some(login.clone()),
-                    scheme: Some(scheme.name().to_string()),
+                    scheme: Some(name.clone()),
                     scopes: ctx.scopes().to_vec(),
                 };
                 ctx.request().extensions_mut().insert(info);
-                ctx.set_user(login, scheme.name());
+                ctx.set_user(login, name);
                 return Ok(());
             }
             Ok(None) => {}
@@ -152,7 +171,7 @@ pub(crate) async fn authenticate(ctx: &mut RequestCtx) -> Result<(), ErrorRespon
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AuthInfo {
     login: Option<String>,
-    scheme: Option<String>,
+    scheme: Option<Cow<'static, str>>,
     scopes: Vec<String>,
 }
 

@@ -4,19 +4,23 @@
 use crate::{errors::ErrorResponse, pipeline::RequestCtx};
 
 pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, ErrorResponse> {
-    let state = ctx.state().clone();
-    let Some(tokens) = &state.tokens else {
-        return Ok(None);
+    let info = {
+        let state = ctx.state();
+        let Some(tokens) = &state.tokens else {
+            return Ok(None);
+        };
+        let param = match tokens.carrier {
+            crate::config::TokenCarrier::Param => ctx.param_text(&tokens.name),
+            _ => None,
+        };
+        // Borrowed from the request's header (bearer and header carriers).
+        let Some(token) = tokens.carried(ctx.request(), param.as_deref()) else {
+            return Err(ErrorResponse::unauthorized("missing token"));
+        };
+        tokens.check(&state.cache, &token, &ctx.route().token_realm)?
     };
-    let param = match tokens.carrier {
-        crate::config::TokenCarrier::Param => ctx.param_text(&tokens.name),
-        _ => None,
-    };
-    let Some(token) = tokens.carried(ctx.request(), param.as_deref()) else {
-        return Err(ErrorResponse::unauthorized("missing token"));
-    };
-    let realm = ctx.route().token_realm.clone();
-    let info = tokens.check(&state.cache, &token, &realm)?;
-    ctx.set_scopes(info.scopes.clone());
+    if !info.scopes.is_empty() {
+        ctx.set_scopes(info.scopes.clone());
+    }
     Ok(Some(info.login.clone()))
 }

@@ -45,12 +45,15 @@ impl Algo {
 
 /// The signature of `data` (`realm:login:limit`).
 pub(crate) fn sign(algo: Algo, length: usize, data: &str, secret: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = algo.digest(format!("{data}:{secret}").as_bytes());
-    digest
-        .iter()
-        .take(length)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    // Lower-case hex, without a string per byte.
+    let mut signature = String::with_capacity(2 * length.min(digest.len()));
+    for byte in digest.iter().take(length) {
+        signature.push(char::from(HEX[usize::from(byte >> 4)]));
+        signature.push(char::from(HEX[usize::from(byte & 15)]));
+    }
+    signature
 }
 
 /// FlaskSimpleAuth's realm simplification for fsa tokens: characters

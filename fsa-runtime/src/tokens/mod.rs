@@ -14,6 +14,7 @@ use crate::{
 };
 use actix_web::{http::header::AUTHORIZATION, HttpRequest};
 use std::{
+    borrow::Cow,
     sync::Arc,
     time::{SystemTime, UNIX_EPOCH},
 };
@@ -174,10 +175,9 @@ impl Tokens {
         token: &str,
         realm: &str,
     ) -> Result<Arc<TokenInfo>, ErrorResponse> {
-        let key = cache.key(Kind::Token, &[realm, token]);
         let grace = self.grace * 60.0;
         let now = now();
-        if let Some(Cached::Token(info)) = cache.get(&key) {
+        if let Some(Cached::Token(info)) = cache.lookup(Kind::Token, &[realm, token]) {
             if now - grace > info.expires {
                 return Err(ErrorResponse::unauthorized("expired auth token"));
             }
@@ -207,9 +207,10 @@ impl Tokens {
                 }
             }
         });
-        cache.insert(key, Cached::Token(info.clone()));
-        cache.insert(
-            cache.key(Kind::UserToken, &[&info.login, realm]),
+        cache.store(Kind::Token, &[realm, token], Cached::Token(info.clone()));
+        cache.store(
+            Kind::UserToken,
+            &[&info.login, realm],
             Cached::LastToken(Arc::from(token)),
         );
         Ok(info)
@@ -217,23 +218,24 @@ impl Tokens {
 
     /// The token a request carries, if any (the `param` carrier reads the
     /// gathered parameters).
-    pub(crate) fn carried(&self, request: &HttpRequest, param: Option<&str>) -> Option<String> {
+    pub(crate) fn carried<'a>(
+        &self,
+        request: &'a HttpRequest,
+        param: Option<&'a str>,
+    ) -> Option<Cow<'a, str>> {
         match self.carrier {
             TokenCarrier::Bearer => {
                 let header = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
                 let token = header.strip_prefix(self.name.as_str())?.strip_prefix(' ')?;
-                Some(token.to_string())
+                Some(Cow::Borrowed(token))
             }
-            TokenCarrier::Header => Some(
-                request
-                    .headers()
-                    .get(self.name.as_str())?
-                    .to_str()
-                    .ok()?
-                    .to_string(),
-            ),
-            TokenCarrier::Cookie => Some(request.cookie(&self.name)?.value().to_string()),
-            TokenCarrier::Param => param.map(String::from),
+            TokenCarrier::Header => Some(Cow::Borrowed(
+                request.headers().get(self.name.as_str())?.to_str().ok()?,
+            )),
+            TokenCarrier::Cookie => {
+                Some(Cow::Owned(request.cookie(&self.name)?.value().to_string()))
+            }
+            TokenCarrier::Param => param.map(Cow::Borrowed),
         }
         .filter(|t| !t.is_empty())
     }

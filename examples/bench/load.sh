@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Load test over loopback: fsa's acme-like routes and their bare actix-web
+# equivalents (examples/bench/src/apps.rs), in the same run.
+#
+#   bash examples/bench/load.sh
+#   ROUNDS=7 DURATION=10 CONNECTIONS=32 bash examples/bench/load.sh
+#
+# Each server (one actix worker) is pinned to CPU 0 and wrk to CPU 1
+# (taskset); rounds are interleaved (every route, fsa and bare, in an order
+# that alternates from round to round); the table gives the medians over
+# the rounds of requests per second and p99 latency, the ratios, and the
+# peak RSS (VmHWM) of each server. Everything is bounded in time; only the
+# two servers this script started are stopped (trap). Only 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-5}
+CONNECTIONS=${CONNECTIONS:-32}
+FSA_PORT=${FSA_PORT:-18081}
+BARE_PORT=${BARE_PORT:-18082}
+ROUTES=${ROUTES:-hello open group basic perm}
+SERVER_CPU=${SERVER_CPU:-0}
+WRK_CPU=${WRK_CPU:-1}
+
+if ! command -v wrk >/dev/null; then
+  echo "== installing wrk (Debian package)"
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+command -v taskset >/dev/null || { echo "taskset (util-linux) is needed"; exit 1; }
+
+echo "== building the servers"
+cargo build --release -q -p fsa-bench
+bin=target/release/fsa-bench
+
+work=$(mktemp -d)
+pids=()
+stop() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap stop EXIT
+
+start() { # app port
+  taskset -c "$SERVER_CPU" "$bin" "$1" "127.0.0.1:$2" >"$work/$1.out" 2>"$work/$1.err" &
+  pids+=($!)
+  eval "${1}_pid=$!"
+  for _ in $(seq 100); do
+    grep -q listens "$work/$1.out" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "$1 did not start:"; cat "$work/$1.out" "$work/$1.err"; exit 1
+}
+start fsa "$FSA_PORT"
+start bare "$BARE_PORT"
+token=$("$bin" token 2>/dev/null)
+basic=$(printf 'calvin:hobbes-rules' | base64)
+
+# wrk scripts: headers and bodies of each route
+for route in $ROUTES; do
+  {
+    case $route in
+      group) echo "wrk.headers[\"Authorization\"] = \"Bearer $token\"" ;;
+      basic) echo "wrk.headers[\"Authorization\"] = \"Basic $basic\"" ;;
+      perm)
+        echo "wrk.method = \"POST\""
+        echo "wrk.body = \"product=pen&quantity=3\""
+        echo "wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\""
+        echo "wrk.headers[\"Authorization\"] = \"Bearer $token\""
+        ;;
+    esac
+  } >"$work/$route.lua"
+done
+path_of() {
+  case $1 in
+    hello) echo /hello ;;
+    open) echo "/open?a=17&b=2.5" ;;
+    group) echo /group ;;
+    basic) echo /basic ;;
+    perm) echo /store/1/product ;;
+  esac
+}
+
+# One wrk run: "requests/s p99-ms" on stdout.
+load() { # app route seconds
+  local port=$FSA_PORT
+  [ "$1" = bare ] && port=$BARE_PORT
+  local out
+  out=$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"${3}s" --latency \
+    -s "$work/$2.lua" "http://127.0.0.1:$port$(path_of "$2")" 2>&1)
+  if echo "$out" | grep -q "Non-2xx"; then
+    echo "$1 $2: non-2xx answers:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  local rps p99
+  rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {v=$2; u=v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+    f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1; printf "%.3f", v * f}')
+  echo "$rps $p99"
+}
+
+echo "== warm-up (caches, connections)"
+for route in $ROUTES; do
+  for app in fsa bare; do load "$app" "$route" 1 >/dev/null; done
+done
+
+echo "== $ROUNDS interleaved rounds of ${DURATION}s per route and application, $CONNECTIONS connections"
+for round in $(seq "$ROUNDS"); do
+  order="fsa bare"
+  [ $((round % 2)) -eq 0 ] && order="bare fsa"
+  for route in $ROUTES; do
+    for app in $order; do
+      read -r rps p99 < <(load "$app" "$route" "$DURATION")
+      echo "$rps" >>"$work/$app.$route.rps"
+      echo "$p99" >>"$work/$app.$route.p99"
+      printf '  round %s %-5s %-4s %10s req/s  p99 %s ms\n' "$round" "$route" "$app" "$rps" "$p99"
+    done
+  done
+done
+
+median() { sort -g "$1" | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+ratio() { awk "BEGIN {printf \"%.3f\", $1 / $2}"; }
+
+echo
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); $(date -u +%Y-%m-%d)"
+echo "rounds: $ROUNDS x ${DURATION}s, $CONNECTIONS connections, server on CPU $SERVER_CPU, wrk on CPU $WRK_CPU; medians"
+echo
+echo "| route | fsa req/s | bare req/s | fsa / bare | fsa p99 ms | bare p99 ms |"
+echo "|-------|----------:|-----------:|-----------:|-----------:|------------:|"
+for route in $ROUTES; do
+  f=$(median "$work/fsa.$route.rps")
+  b=$(median "$work/bare.$route.rps")
+  echo "| $route | $f | $b | $(ratio "$f" "$b") | $(median "$work/fsa.$route.p99") | $(median "$work/bare.$route.p99") |"
+done
+if [ -f "$work/bare.hello.rps" ]; then
+  hello=$(median "$work/bare.hello.rps")
+  echo
+  echo "| target | ratio | goal |"
+  echo "|--------|------:|-----:|"
+  [ -f "$work/fsa.group.rps" ] &&
+    echo "| fsa group (token + group) / bare hello | $(ratio "$(median "$work/fsa.group.rps")" "$hello") | >= 0.90 |"
+  [ -f "$work/fsa.open.rps" ] &&
+    echo "| fsa open (two typed parameters) / bare hello | $(ratio "$(median "$work/fsa.open.rps")" "$hello") | >= 0.95 |"
+fi
+echo
+echo "| server | peak RSS (VmHWM) |"
+echo "|--------|-----------------:|"
+echo "| fsa | $(hwm "$fsa_pid") kB |"
+echo "| bare | $(hwm "$bare_pid") kB |"
