@@ -119,9 +119,19 @@ async fn a_401_challenges_with_every_scheme_of_the_route() {
         res.headers().get("www-authenticate").unwrap(),
         "Basic realm=\"Acme-Test\""
     );
-    // With a bad bearer token, the last scheme's error is the answer.
+    // A scheme whose credentials are sent and refused explains the 401,
+    // rather than the last scheme, whose credentials are absent.
     let mut res = srv.get("/who").bearer_auth("nope").send().await.unwrap();
-    assert_eq!(body_text(&mut res).await, "unexpected Authorization header");
+    assert_eq!(body_text(&mut res).await, "invalid fsa token");
+    let mut res = srv
+        .get("/who")
+        .basic_auth("calvin", "nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body_text(&mut res).await, "invalid login or password");
+    let mut res = srv.get("/who").send().await.unwrap();
+    assert_eq!(body_text(&mut res).await, "missing authorization header");
 }
 
 #[actix_web::test]

@@ -1,26 +1,32 @@
 //! `basic`: `Authorization: Basic base64(login:password)` (RFC 7617),
 //! checked against `get_user_pass`.
 
+use super::Failure;
 use crate::{errors::ErrorResponse, passwords, pipeline::RequestCtx};
 use actix_web::http::header::AUTHORIZATION;
 use base64::Engine;
 
-pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, ErrorResponse> {
+pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let Some(header) = ctx.request().headers().get(AUTHORIZATION) else {
-        return Err(ErrorResponse::unauthorized("missing authorization header"));
+        return Err(Failure::Absent(ErrorResponse::unauthorized(
+            "missing authorization header",
+        )));
     };
     let Some(encoded) = header.as_bytes().strip_prefix(b"Basic ") else {
-        return Err(ErrorResponse::unauthorized(
+        return Err(Failure::Absent(ErrorResponse::unauthorized(
             "unexpected Authorization header",
-        ));
+        )));
     };
     let decoding_error = || ErrorResponse::unauthorized("decoding error on authorization header");
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim_ascii())
-        .map_err(|_| decoding_error())?;
-    let text = String::from_utf8(decoded).map_err(|_| decoding_error())?;
-    let (login, password) = text.split_once(':').ok_or_else(decoding_error)?;
+        .map_err(|_| Failure::Refused(decoding_error()))?;
+    let text = String::from_utf8(decoded).map_err(|_| Failure::Refused(decoding_error()))?;
+    let (login, password) = text
+        .split_once(':')
+        .ok_or_else(|| Failure::Refused(decoding_error()))?;
     passwords::check_user_password(ctx.state(), login, password)
         .await
         .map(Some)
+        .map_err(Failure::Refused)
 }

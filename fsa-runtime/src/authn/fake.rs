@@ -2,9 +2,10 @@
 //! is trusted, for local tests only: a request from any peer that is not
 //! loopback is skipped, whatever it claims.
 
+use super::Failure;
 use crate::{errors::ErrorResponse, pipeline::RequestCtx};
 
-pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, ErrorResponse> {
+pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let loopback = ctx
         .request()
         .peer_addr()
@@ -16,8 +17,8 @@ pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Error
     let name = ctx.state().config.fake_login.clone();
     match ctx.param_text(&name).filter(|l| !l.is_empty()) {
         Some(login) => Ok(Some(login)),
-        None => Err(ErrorResponse::unauthorized(format!(
+        None => Err(Failure::Absent(ErrorResponse::unauthorized(format!(
             "missing fake login parameter: {name}"
-        ))),
+        )))),
     }
 }

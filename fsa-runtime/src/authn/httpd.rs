@@ -5,9 +5,10 @@
 //! Use it only when the server listens where nothing but the fronting
 //! web server can reach it, and that server always sets or clears it.
 
-use crate::{errors::ErrorResponse, pipeline::RequestCtx};
+use super::Failure;
+use crate::pipeline::RequestCtx;
 
-pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, ErrorResponse> {
+pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let Some(header) = ctx.state().config.httpd_header.clone() else {
         return Ok(None);
     };

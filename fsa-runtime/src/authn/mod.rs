@@ -112,7 +112,7 @@ impl Scheme {
     ///
     /// The password and hook schemes' futures are boxed: they are large
     /// (and slow anyway), and would make every request's future larger.
-    async fn authenticate(&self, ctx: &mut RequestCtx) -> Result<Option<String>, ErrorResponse> {
+    async fn authenticate(&self, ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
         match self {
             Self::None => Ok(None),
             Self::Basic => Box::pin(basic::authenticate(ctx)).await,
@@ -122,7 +122,9 @@ impl Scheme {
             Self::Httpd => httpd::authenticate(ctx),
             Self::Custom(_, hook) => {
                 let future = hook(ctx.request());
-                Box::pin(crate::passwords::guard_hook("authentication hook", future)).await
+                Box::pin(crate::passwords::guard_hook("authentication hook", future))
+                    .await
+                    .map_err(Failure::Refused)
             }
         }
     }
@@ -133,7 +135,9 @@ pub(crate) async fn authenticate(ctx: &mut RequestCtx) -> Result<(), ErrorRespon
     if ctx.route().auth_reads_params {
         Box::pin(ctx.gather_params()).await?;
     }
-    let mut last_error = None;
+    // A scheme whose credentials were sent and refused explains the 401
+    // better than one whose credentials are absent: its error wins.
+    let (mut refused, mut absent) = (None, None);
     for index in 0..ctx.route().schemes.len() {
         // A built-in scheme is copied, a custom one's Arc cloned.
         let scheme = ctx.route().schemes[index].clone();
@@ -150,10 +154,22 @@ pub(crate) async fn authenticate(ctx: &mut RequestCtx) -> Result<(), ErrorRespon
                 return Ok(());
             }
             Ok(None) => {}
-            Err(error) => last_error = Some(error),
+            Err(Failure::Refused(error)) => refused = Some(error),
+            Err(Failure::Absent(error)) => absent = Some(error),
         }
     }
-    Err(last_error.unwrap_or_else(|| ErrorResponse::unauthorized("missing authentication")))
+    Err(refused
+        .or(absent)
+        .unwrap_or_else(|| ErrorResponse::unauthorized("missing authentication")))
+}
+
+/// Why a scheme did not authenticate a request.
+pub(crate) enum Failure {
+    /// Its credentials are not in the request ("missing token").
+    Absent(ErrorResponse),
+    /// Its credentials are there and wrong ("invalid jwt token"), or its
+    /// hook failed.
+    Refused(ErrorResponse),
 }
 
 /// Who made the request and how, as a handler parameter: the login (none

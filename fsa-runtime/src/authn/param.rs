@@ -2,22 +2,24 @@
 //! `FSA_PARAM_PASS`, default `USER` and `PASS`), from the query, a form
 //! or a JSON body.
 
+use super::Failure;
 use crate::{errors::ErrorResponse, passwords, pipeline::RequestCtx};
 
-pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, ErrorResponse> {
+pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let state = ctx.state().clone();
     let (user, pass) = (&state.config.param_user, &state.config.param_pass);
     let Some(login) = ctx.param_text(user).filter(|l| !l.is_empty()) else {
-        return Err(ErrorResponse::unauthorized(format!(
+        return Err(Failure::Absent(ErrorResponse::unauthorized(format!(
             "missing param login parameter: {user}"
-        )));
+        ))));
     };
     let Some(password) = ctx.param_text(pass).filter(|p| !p.is_empty()) else {
-        return Err(ErrorResponse::unauthorized(format!(
+        return Err(Failure::Refused(ErrorResponse::unauthorized(format!(
             "missing param password parameter: {pass}"
-        )));
+        ))));
     };
     passwords::check_user_password(&state, &login, &password)
         .await
         .map(Some)
+        .map_err(Failure::Refused)
 }

@@ -1,9 +1,10 @@
 //! `token` and `oauth`: a token from the configured carrier (bearer,
 //! header, cookie or parameter), checked for the route's realm.
 
+use super::Failure;
 use crate::{errors::ErrorResponse, pipeline::RequestCtx};
 
-pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, ErrorResponse> {
+pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let info = {
         let state = ctx.state();
         let Some(tokens) = &state.tokens else {
@@ -15,9 +16,13 @@ pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Error
         };
         // Borrowed from the request's header (bearer and header carriers).
         let Some(token) = tokens.carried(ctx.request(), param.as_deref()) else {
-            return Err(ErrorResponse::unauthorized("missing token"));
+            return Err(Failure::Absent(ErrorResponse::unauthorized(
+                "missing token",
+            )));
         };
-        tokens.check(&state.cache, &token, &ctx.route().token_realm)?
+        tokens
+            .check(&state.cache, &token, &ctx.route().token_realm)
+            .map_err(Failure::Refused)?
     };
     if !info.scopes.is_empty() {
         ctx.set_scopes(info.scopes.clone());

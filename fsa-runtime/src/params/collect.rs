@@ -206,6 +206,10 @@ fn has_nul(value: &Value) -> bool {
 /// followed by two hexadecimal digits stays as it is.
 fn parse_urlencoded(text: &str, source: &str) -> Result<Vec<(String, String)>, ErrorResponse> {
     let decode = |part: &str| -> Result<String, ErrorResponse> {
+        // Most names and values need no decoding: copy them as they are.
+        if !part.contains(['%', '+']) {
+            return Ok(part.to_string());
+        }
         let bytes = part.as_bytes();
         let mut out = Vec::with_capacity(bytes.len());
         let mut i = 0;

@@ -198,6 +198,15 @@ impl Scalar for rust_decimal::Decimal {
 
 /// Parses a Python integer literal as `int(text, 0)` does, into an `i128`.
 fn parse_integer(text: &str) -> Option<i128> {
+    // The usual case, plain decimal digits with an optional sign, without
+    // the allocations of the general syntax below.
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if (1..=30).contains(&unsigned.len())
+        && unsigned.bytes().all(|b| b.is_ascii_digit())
+        && (unsigned.len() == 1 || !unsigned.starts_with('0'))
+    {
+        return text.parse().ok();
+    }
     let text = text.trim();
     let (negative, text) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
