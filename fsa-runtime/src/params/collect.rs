@@ -17,6 +17,7 @@ use actix_web::{
 };
 use futures_util::StreamExt;
 use serde_json::Value;
+use smallvec::{smallvec, SmallVec};
 
 /// A request body read for its parameters.
 pub(crate) enum Collected {
@@ -86,8 +87,8 @@ pub(crate) async fn collect_body(
 /// The values of one parameter name.
 #[derive(Debug, Clone)]
 pub(crate) enum Entry {
-    /// Query or form values, in order.
-    Http(Vec<String>),
+    /// Query or form values, in order (the usual single value inline).
+    Http(SmallVec<[String; 1]>),
     /// A member of a JSON body.
     Json(Value),
     /// The files of a multipart body, in order.
@@ -159,7 +160,8 @@ impl RequestParams {
     }
 
     fn add_http(&mut self, text: &str, source: &str) -> Result<(), ErrorResponse> {
-        for (name, value) in parse_urlencoded(text, source)? {
+        for pair in parse_urlencoded(text, source) {
+            let (name, value) = pair?;
             if name.contains('\0') || value.contains('\0') {
                 return Err(ErrorResponse::bad_request(format!(
                     "NUL character in {source}"
@@ -175,7 +177,7 @@ impl RequestParams {
         match self.entries.iter_mut().find(|(n, _)| *n == name) {
             Some((_, Entry::Http(values))) => values.push(value),
             Some(_) => {}
-            None => self.entries.push((name, Entry::Http(vec![value]))),
+            None => self.entries.push((name, Entry::Http(smallvec![value]))),
         }
     }
 
@@ -204,8 +206,11 @@ fn has_nul(value: &Value) -> bool {
 /// form body): `+` is a space, `%XX` a byte, and the bytes must be UTF-8
 /// (a 400 otherwise, rather than replacement characters); a `%` not
 /// followed by two hexadecimal digits stays as it is.
-fn parse_urlencoded(text: &str, source: &str) -> Result<Vec<(String, String)>, ErrorResponse> {
-    let decode = |part: &str| -> Result<String, ErrorResponse> {
+fn parse_urlencoded<'a>(
+    text: &'a str,
+    source: &'a str,
+) -> impl Iterator<Item = Result<(String, String), ErrorResponse>> + 'a {
+    let decode = move |part: &str| -> Result<String, ErrorResponse> {
         // Most names and values need no decoding: copy them as they are.
         if !part.contains(['%', '+']) {
             return Ok(part.to_string());
@@ -233,11 +238,10 @@ fn parse_urlencoded(text: &str, source: &str) -> Result<Vec<(String, String)>, E
     };
     text.split('&')
         .filter(|pair| !pair.is_empty())
-        .map(|pair| {
+        .map(move |pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             Ok((decode(name)?, decode(value)?))
         })
-        .collect()
 }
 
 #[cfg(test)]
@@ -246,7 +250,7 @@ mod should {
 
     fn http(params: &RequestParams, name: &str) -> Vec<String> {
         match params.get(name) {
-            Some(Entry::Http(values)) => values.clone(),
+            Some(Entry::Http(values)) => values.to_vec(),
             other => panic!("{other:?}"),
         }
     }
@@ -282,7 +286,10 @@ mod should {
 
     #[test]
     fn decode_urlencoded_text() {
-        let pairs = parse_urlencoded("a=1+2&b=%C3%A9%2B&c&=x&d=%zz&e=%4", "query").unwrap();
+        let pairs: Vec<(String, String)> =
+            parse_urlencoded("a=1+2&b=%C3%A9%2B&c&=x&d=%zz&e=%4", "query")
+                .collect::<Result<_, _>>()
+                .unwrap();
         let expected = [
             ("a", "1 2"),
             ("b", "é+"),
