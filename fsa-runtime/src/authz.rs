@@ -47,23 +47,11 @@ pub(crate) async fn check_groups(
     scopes: Option<&[String]>,
     items: &'static [AuthzItem],
 ) -> Result<(), ErrorResponse> {
-    if let Some(scopes) = scopes {
-        for item in items {
-            if let AuthzItem::Group(scope) = item {
-                if !scopes.iter().any(|s| s == scope) {
-                    return Err(ErrorResponse::forbidden(format!(
-                        "missing permission \"{scope}\""
-                    )));
-                }
-            }
-        }
-        return Ok(());
-    }
     for item in items.iter().filter(|i| !needs_params(i)) {
         let verdict = match item {
             // The common case, without eval's boxed future.
-            AuthzItem::Group(group) => group_verdict(state, login, group).await?,
-            _ => eval(state, login, item, &[]).await?,
+            AuthzItem::Group(group) => group_verdict(state, login, scopes, group).await?,
+            _ => eval(state, login, scopes, item, &[]).await?,
         };
         verdict_to_result(state, verdict)?;
     }
@@ -71,10 +59,12 @@ pub(crate) async fn check_groups(
 }
 
 /// Checks the items that need parameters, in `authz` order; `values[i]` are
-/// the values of the route's `i`-th object permission.
+/// the values of the route's `i`-th object permission; groups nested in
+/// them are scopes on oauth routes (`scopes` given).
 pub(crate) async fn check_perms(
     state: &State,
     login: &str,
+    scopes: Option<&[String]>,
     items: &'static [AuthzItem],
     values: &[&[&dyn PermValue]],
 ) -> Result<(), ErrorResponse> {
@@ -82,7 +72,7 @@ pub(crate) async fn check_perms(
         let verdict = match item {
             // The common case, without eval's boxed future.
             AuthzItem::Perm(perm) => perm_verdict(state, login, perm, values).await?,
-            _ => eval(state, login, item, values).await?,
+            _ => eval(state, login, scopes, item, values).await?,
         };
         verdict_to_result(state, verdict)?;
     }
@@ -105,6 +95,7 @@ type VerdictFuture<'a> = Pin<Box<dyn Future<Output = Result<Verdict, ErrorRespon
 fn eval<'a>(
     state: &'a State,
     login: &'a str,
+    scopes: Option<&'a [String]>,
     item: &'static AuthzItem,
     values: &'a [&'a [&'a dyn PermValue]],
 ) -> VerdictFuture<'a> {
@@ -112,11 +103,11 @@ fn eval<'a>(
         Ok(match item {
             AuthzItem::Open | AuthzItem::Auth => Verdict::Pass,
             AuthzItem::Close => Verdict::Forbidden("currently closed route".into()),
-            AuthzItem::Group(group) => group_verdict(state, login, group).await?,
+            AuthzItem::Group(group) => group_verdict(state, login, scopes, group).await?,
             AuthzItem::Perm(perm) => perm_verdict(state, login, perm, values).await?,
             AuthzItem::All(items) => {
                 for item in *items {
-                    let verdict = eval(state, login, item, values).await?;
+                    let verdict = eval(state, login, scopes, item, values).await?;
                     if verdict != Verdict::Pass {
                         return Ok(verdict);
                     }
@@ -126,7 +117,7 @@ fn eval<'a>(
             AuthzItem::Any(items) => {
                 let mut failures = Vec::new();
                 for item in *items {
-                    match eval(state, login, item, values).await? {
+                    match eval(state, login, scopes, item, values).await? {
                         Verdict::Pass => return Ok(Verdict::Pass),
                         failure => failures.push(failure),
                     }
@@ -142,7 +133,21 @@ fn eval<'a>(
     })
 }
 
-async fn group_verdict(state: &State, login: &str, group: &str) -> Result<Verdict, ErrorResponse> {
+/// A group's verdict; on oauth routes (`scopes` given) a group is a scope
+/// that the token must hold.
+async fn group_verdict(
+    state: &State,
+    login: &str,
+    scopes: Option<&[String]>,
+    group: &str,
+) -> Result<Verdict, ErrorResponse> {
+    if let Some(scopes) = scopes {
+        return Ok(if scopes.iter().any(|s| s == group) {
+            Verdict::Pass
+        } else {
+            Verdict::Forbidden(format!("missing permission \"{group}\""))
+        });
+    }
     Ok(if in_group(state, login, group).await? {
         Verdict::Pass
     } else {

@@ -570,8 +570,9 @@ impl RequestCtx {
     /// converted values (`values[i]` for its `i`-th permission).
     #[doc(hidden)]
     pub async fn check_perms(&mut self, values: &[&[&dyn PermValue]]) -> Result<(), ErrorResponse> {
-        let spec = self.state.routes[self.route].spec;
-        authz::check_perms(&self.state, self.login(), spec.authz, values).await
+        let route = &self.state.routes[self.route];
+        let scopes = route.oauth.then_some(self.scopes.as_slice());
+        authz::check_perms(&self.state, self.login(), scopes, route.spec.authz, values).await
     }
 
     /// Generated code: the `before_exec` hooks, with the login and the

@@ -415,3 +415,43 @@ fn oauth_needs_jwt_and_an_issuer_and_declared_scopes() {
     let declared = "FSA_AUTH = [\"oauth\"]\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_ISSUER = \"god\"\nFSA_AUTHZ_SCOPES = [\"read\"]";
     assert!(problems(declared).contains("unexpected scope \"character\""));
 }
+
+#[actix_web::test]
+async fn scopes_inside_any_and_all_are_checked_on_oauth_routes() {
+    #[get("/either", authz = any("admin", "character"), authn = "oauth")]
+    async fn either() -> &'static str {
+        "either"
+    }
+    #[get("/both/<id>", authz = all("character", ("doc", "id")), authn = "oauth")]
+    async fn both(id: u32) -> String {
+        id.to_string()
+    }
+    let config = "FSA_AUTH = [\"oauth\"]\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_ISSUER = \"god\"\nFSA_TOKEN_SECRET = \"a secret long enough\"";
+    let fsa = build(
+        Fsa::from_toml_str("acme", config)
+            .unwrap()
+            .object_perms("doc", |_: &str, id: u32, _: Option<&str>| Some(id == 1))
+            .routes(routes![either, both]),
+    );
+    let token = |scopes: &[&str]| {
+        fsa.create_token_with(
+            "calvin",
+            &TokenOptions {
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let (character, sidekick) = (token(&["character"]), token(&["sidekick"]));
+    let srv = serve(fsa.clone());
+    let status = |path: &'static str, token: &str| {
+        let request = srv.get(path).bearer_auth(token);
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(status("/either", &character).await, StatusCode::OK);
+    assert_eq!(status("/either", &sidekick).await, StatusCode::FORBIDDEN);
+    assert_eq!(status("/both/1", &character).await, StatusCode::OK);
+    assert_eq!(status("/both/1", &sidekick).await, StatusCode::FORBIDDEN);
+    assert_eq!(status("/both/2", &character).await, StatusCode::FORBIDDEN);
+}
