@@ -5,6 +5,7 @@
 use crate::{config::Config, errors::ErrorResponse};
 use std::{
     cell::RefCell,
+    fmt::Write,
     future::Future,
     sync::Arc,
     time::{Duration, Instant},
@@ -119,22 +120,9 @@ impl Cache {
         key.push_str(&self.prefix);
         key.push_str(kind.prefix());
         for part in parts {
-            // The length in decimal, without a temporary string.
-            let mut digits = [0u8; 20];
-            let mut at = digits.len();
-            let mut n = part.len();
-            loop {
-                at -= 1;
-                digits[at] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
-                }
-            }
-            digits[at..]
-                .iter()
-                .for_each(|&digit| key.push(char::from(digit)));
-            key.push(':');
+            // Length-prefixed: no login or value can forge another key.
+            // Writing into the String allocates nothing more.
+            let _ = write!(key, "{}:", part.len());
             key.push_str(part);
         }
     }
