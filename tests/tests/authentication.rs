@@ -47,6 +47,18 @@ fn app(config: &str) -> Fsa {
     )
 }
 
+/// A token for calvin from the `/login` route (basic authentication).
+async fn calvin_token(srv: &actix_test::TestServer) -> String {
+    let mut res = srv
+        .get("/login")
+        .basic_auth("calvin", "hobbes-rules")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
 /// An application with the `/who` route only, for single-scheme configurations.
 fn who_only(config: &str) -> Fsa {
     build(
@@ -250,13 +262,7 @@ async fn a_token_for_one_realm_is_refused_in_another() {
             .status(),
         StatusCode::UNAUTHORIZED
     );
-    let mut res = srv
-        .get("/login")
-        .basic_auth("calvin", "hobbes-rules")
-        .send()
-        .await
-        .unwrap();
-    let app_token: String = res.json().await.unwrap();
+    let app_token = calvin_token(&srv).await;
     assert_eq!(
         srv.get("/mfa/done")
             .bearer_auth(&app_token)
@@ -522,13 +528,7 @@ async fn fsa_auth_default_restricts_routes_without_authn() {
             .status(),
         StatusCode::UNAUTHORIZED
     );
-    let mut res = srv
-        .get("/login")
-        .basic_auth("calvin", "hobbes-rules")
-        .send()
-        .await
-        .unwrap();
-    let token: String = res.json().await.unwrap();
+    let token = calvin_token(&srv).await;
     assert_eq!(
         srv.get("/who")
             .bearer_auth(&token)
