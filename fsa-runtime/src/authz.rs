@@ -220,14 +220,13 @@ async fn object_perm(
             perm.domain
         )));
     };
-    let mode = perm.mode.unwrap_or("");
     // The values' debug form, in a reused buffer: a hit allocates nothing.
     let hit = crate::cache::with_buffer(&RENDERED, |rendered| {
         use std::fmt::Write;
         let _ = write!(rendered, "{values:?}");
-        state
-            .cache
-            .lookup(Kind::Perm, &[perm.domain, login, mode, rendered])
+        with_perm_key(perm.domain, login, perm.mode, rendered, |key| {
+            state.cache.lookup(Kind::Perm, key)
+        })
     });
     let cached = match hit {
         Some(cached) => cached,
@@ -239,11 +238,9 @@ async fn object_perm(
             .await
             .map(Cached::Perm)?;
             let rendered = format!("{values:?}");
-            state.cache.store(
-                Kind::Perm,
-                &[perm.domain, login, mode, &rendered],
-                answer.clone(),
-            );
+            with_perm_key(perm.domain, login, perm.mode, &rendered, |key| {
+                state.cache.store(Kind::Perm, key, answer.clone())
+            });
             answer
         }
     };
@@ -251,4 +248,19 @@ async fn object_perm(
         Cached::Perm(answer) => answer,
         _ => None,
     })
+}
+
+/// Calls `f` with the cache key parts of a permission answer; a mode is
+/// one more part, so that no mode (`None`) and an empty one stay apart.
+pub(crate) fn with_perm_key<R>(
+    domain: &str,
+    login: &str,
+    mode: Option<&str>,
+    values: &str,
+    f: impl FnOnce(&[&str]) -> R,
+) -> R {
+    match mode {
+        Some(mode) => f(&[domain, login, values, mode]),
+        None => f(&[domain, login, values]),
+    }
 }

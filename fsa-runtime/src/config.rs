@@ -565,7 +565,7 @@ impl Config {
             .parse()
             .map_err(|e| ConfigError::new(format!("invalid TOML: {e}")))?;
         let mut config = Self::default();
-        config.apply(table.iter().map(|(k, v)| (k.clone(), v.clone())))?;
+        config.apply(table.iter().map(|(k, v)| (k.clone(), v.clone(), None)))?;
         Ok(config)
     }
 
@@ -583,15 +583,20 @@ impl Config {
         };
         let overrides = std::env::vars()
             .filter(|(k, _)| k.starts_with("FSA_"))
-            .map(|(k, v)| (k, parse_env_value(&v)));
+            .map(|(k, v)| (k, parse_env_value(&v), Some(v)));
         config.apply(overrides)?;
         Ok(config)
     }
 
-    /// Applies directives, collecting every problem.
-    fn apply(&mut self, pairs: impl Iterator<Item = (String, Value)>) -> Result<(), ConfigError> {
+    /// Applies directives, collecting every problem. An environment value
+    /// (`raw`) is read as TOML first, then as the plain string when that
+    /// does not fit: `FSA_TOKEN_SECRET=0x1F` stays the string `0x1F`.
+    fn apply(
+        &mut self,
+        pairs: impl Iterator<Item = (String, Value, Option<String>)>,
+    ) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
-        for (name, value) in pairs {
+        for (name, value, raw) in pairs {
             if !name.starts_with("FSA_") {
                 continue;
             }
@@ -605,7 +610,10 @@ impl Config {
             };
             if let Some((_, setter)) = DIRECTIVES.iter().find(|(n, _)| *n == name) {
                 if let Err(problem) = setter(self, &name, &value) {
-                    problems.push(problem);
+                    let as_text = raw.map(Value::String).filter(|text| *text != value);
+                    if as_text.is_none_or(|text| setter(self, &name, &text).is_err()) {
+                        problems.push(problem);
+                    }
                 }
             } else if let Some((_, why)) = NOT_APPLICABLE.iter().find(|(n, _)| *n == name) {
                 problems.push(format!("{name} does not apply to fsa: {why}"));
@@ -729,7 +737,6 @@ fn set<T>(slot: &mut T, value: T) -> Result<(), String> {
 fn string(name: &str, value: &Value) -> Result<String, String> {
     match value {
         Value::String(s) => Ok(s.clone()),
-        Value::Integer(i) => Ok(i.to_string()),
         other => Err(format!(
             "{name}: expected a string, got {}",
             other.type_str()
@@ -845,6 +852,34 @@ mod should {
     #[test]
     fn leave_non_fsa_keys_to_the_application() {
         assert!(Config::from_toml_str("ACME_DB = \"x.db\"").is_ok());
+    }
+
+    #[test]
+    fn keep_environment_strings_that_look_like_numbers() {
+        let env = |name: &str, text: &str| {
+            (
+                name.to_string(),
+                parse_env_value(text),
+                Some(text.to_string()),
+            )
+        };
+        let mut config = Config::default();
+        config
+            .apply(
+                [
+                    env("FSA_TOKEN_SECRET", "0x1F"),
+                    env("FSA_REALM", "1_000"),
+                    env("FSA_SECURE", "false"),
+                ]
+                .into_iter(),
+            )
+            .unwrap();
+        assert_eq!(config.token_secret.as_deref(), Some("0x1F"));
+        assert_eq!(config.realm.as_deref(), Some("1_000"));
+        assert!(!config.secure);
+        assert!(config
+            .apply([env("FSA_SECURE", "maybe")].into_iter())
+            .is_err());
     }
 
     #[test]

@@ -206,7 +206,15 @@ impl ErrorFormat {
             Self::JsonKey(key) => HttpResponse::build(error.status)
                 .insert_header((header::CONTENT_TYPE, "application/json"))
                 .body(serde_json::json!({ key: error.message }).to_string()),
-            Self::Custom(format) => format(error),
+            // A panicking formatter must not take the worker down: plain.
+            Self::Custom(format) => {
+                let formatted =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| format(error)));
+                formatted.unwrap_or_else(|_| {
+                    tracing::error!("fsa: error_response formatter panicked");
+                    Self::Plain.render(error)
+                })
+            }
         };
         for (name, value) in &error.headers {
             response.headers_mut().append(name.clone(), value.clone());

@@ -233,10 +233,9 @@ impl Fsa {
     ) -> bool {
         let cache = &self.state.cache;
         let rendered = format!("{values:?}");
-        cache.remove(&cache.key(
-            crate::cache::Kind::Perm,
-            &[domain, login, mode.unwrap_or(""), &rendered],
-        ))
+        crate::authz::with_perm_key(domain, login, mode, &rendered, |key| {
+            cache.remove(&cache.key(crate::cache::Kind::Perm, key))
+        })
     }
 
     /// Forgets everything cached about `login`: password, last token,
@@ -577,6 +576,9 @@ impl FsaBuilder {
             }
         }
         let uses = |name: &str| config.auth.iter().any(|s| s == name);
+        if uses("fake") && config.mode == Mode::Prod {
+            problems.push("fake authentication trusts a LOGIN parameter, for local tests only: it needs FSA_MODE = \"dev\" or a debug mode".into());
+        }
         if uses("httpd") && config.httpd_header.is_none() {
             problems.push("httpd authentication needs FSA_HTTPD_HEADER, the trusted header set by the fronting web server".into());
         }

@@ -1,6 +1,6 @@
 //! Passwords: hashing and verification (`FSA_PASSWORD_SCHEME`), always off
 //! the async worker threads, the quality rules of new passwords, and the
-//! user check of the password schemes (SPEC 5.3).
+//! user check of the password schemes (as FlaskSimpleAuth does).
 
 use crate::{
     cache::{Cached, Kind},
@@ -9,18 +9,23 @@ use crate::{
     fsa::State,
     hooks::PasswordQualityFn,
 };
-use argon2::{password_hash::PasswordHasher, Argon2, PasswordVerifier};
+use argon2::{password_hash::PasswordHasher, Argon2, PasswordHash, PasswordVerifier};
 use futures_util::FutureExt;
 use regex::Regex;
-use std::{collections::BTreeMap, ops::RangeInclusive, panic::AssertUnwindSafe, sync::Arc};
+use std::{
+    collections::{BTreeMap, HashMap},
+    ops::RangeInclusive,
+    panic::AssertUnwindSafe,
+    sync::{Arc, Mutex, PoisonError},
+};
 
 /// bcrypt reads at most 72 bytes: longer passwords are refused, never cut
 /// (72 bytes are fine: only the C string terminator is dropped, as in
 /// OpenBSD's and Python's bcrypt).
 const BCRYPT_MAX: usize = 72;
 
-/// A configured password scheme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A configured password scheme, or the work a stored hash costs to verify.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Scheme {
     Bcrypt {
         cost: u32,
@@ -39,9 +44,80 @@ pub(crate) struct Passwords {
     scheme: Option<Scheme>,
     min_length: usize,
     patterns: Vec<Regex>,
-    /// A hash made with the configured options, verified for unknown users
-    /// so that they cost the same work as known ones.
-    decoy: String,
+    /// The hashes verified for unknown users and malformed stored hashes,
+    /// so that they cost the same work as known users.
+    decoys: Arc<Decoys>,
+}
+
+/// The decoy password, hashed at every work the decoys are made for.
+const DECOY_PASSWORD: &str = "fsa decoy password";
+
+/// At most this many decoy hashes are kept (bcrypt has 28 costs).
+const MAX_DECOYS: usize = 32;
+
+/// Decoy hashes, keyed by the work they cost to verify.
+///
+/// Stored hashes carry their own costs (`$2b$12$...` whatever
+/// `FSA_PASSWORD_OPTS` say): the decoy follows the work of the last
+/// well-formed stored hash verified, so that unknown users cost as much as
+/// known ones. A decoy is made once per work, off the worker threads.
+struct Decoys {
+    /// The work of the last well-formed stored hash verified, at first the
+    /// configured scheme.
+    work: Mutex<Scheme>,
+    /// A hash of [`DECOY_PASSWORD`] per work.
+    hashes: Mutex<HashMap<Scheme, Arc<str>>>,
+}
+
+impl Decoys {
+    /// Decoys for `scheme`, its decoy hash made now (a start-up error if
+    /// it cannot be made).
+    fn new(scheme: Scheme) -> Result<Self, String> {
+        let hash = hash_now(scheme, DECOY_PASSWORD).map_err(|e| e.to_string())?;
+        Ok(Self {
+            work: Mutex::new(scheme),
+            hashes: Mutex::new(HashMap::from([(scheme, Arc::from(hash))])),
+        })
+    }
+
+    /// The work unknown users are to cost.
+    fn work(&self) -> Scheme {
+        *self.work.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Remembers the work of a well-formed stored hash just verified.
+    fn remember(&self, work: Scheme) {
+        let mut current = self.work.lock().unwrap_or_else(PoisonError::into_inner);
+        if *current != work {
+            *current = work;
+        }
+    }
+
+    /// The decoy hash for `work`, if made already.
+    fn hash(&self, work: Scheme) -> Option<Arc<str>> {
+        let hashes = self.hashes.lock().unwrap_or_else(PoisonError::into_inner);
+        hashes.get(&work).cloned()
+    }
+
+    /// Spends the work of verifying `password` against a stored hash of
+    /// the remembered work: a blocking call, for the blocking threads.
+    /// The first time at a work, making the decoy hash is that work.
+    fn spend(&self, scheme: Scheme, password: &str) {
+        let work = self.work();
+        if let Some(hash) = self.hash(work) {
+            verify_now(scheme, password, &hash);
+            return;
+        }
+        let Ok(hash) = hash_now(work, DECOY_PASSWORD) else {
+            // Unreachable for a work read from a well-formed hash.
+            return;
+        };
+        let mut hashes = self.hashes.lock().unwrap_or_else(PoisonError::into_inner);
+        if hashes.len() >= MAX_DECOYS {
+            hashes.clear();
+        }
+        hashes.insert(work, Arc::from(hash));
+    }
 }
 
 /// The one answer to a failed password check, whatever failed.
@@ -102,15 +178,14 @@ impl Passwords {
         if !bad.is_empty() {
             return Err(bad.join("; "));
         }
-        let decoy = match scheme {
-            Some(scheme) => hash_now(scheme, "fsa decoy password").map_err(|e| e.to_string())?,
-            None => String::new(),
-        };
+        // Without a scheme there is nothing to verify, so no decoy either:
+        // an empty plaintext one stands in, never used.
+        let decoys = Decoys::new(scheme.unwrap_or(Scheme::Plaintext))?;
         Ok(Self {
             scheme,
             min_length: config.password_length,
             patterns,
-            decoy,
+            decoys: Arc::new(decoys),
         })
     }
 
@@ -158,7 +233,9 @@ impl Passwords {
     }
 
     /// Whether `password` matches `reference`, off the worker threads; a
-    /// malformed reference or a too long password does not match.
+    /// malformed reference or a too long password does not match. A
+    /// well-formed reference sets the work of the decoys; a malformed one
+    /// costs a decoy's work.
     pub(crate) async fn verify(
         &self,
         password: &str,
@@ -166,12 +243,34 @@ impl Passwords {
     ) -> Result<bool, ErrorResponse> {
         let scheme = self.scheme()?;
         let (password, reference) = (password.to_string(), reference.to_string());
-        blocking(move || Ok(verify_now(scheme, &password, &reference))).await
+        let decoys = Arc::clone(&self.decoys);
+        blocking(move || {
+            Ok(match verify_now(scheme, &password, &reference) {
+                Some(matched) => {
+                    if let Some(work) = work_of(scheme, &reference) {
+                        decoys.remember(work);
+                    }
+                    matched
+                }
+                None => {
+                    decoys.spend(scheme, &password);
+                    false
+                }
+            })
+        })
+        .await
     }
 
     /// Spends the work of a verification, for an unknown user.
     async fn decoy(&self, password: &str) -> Result<(), ErrorResponse> {
-        self.verify(password, &self.decoy).await.map(|_| ())
+        let scheme = self.scheme()?;
+        let password = password.to_string();
+        let decoys = Arc::clone(&self.decoys);
+        blocking(move || {
+            decoys.spend(scheme, &password);
+            Ok(())
+        })
+        .await
     }
 }
 
@@ -231,20 +330,54 @@ fn hash_now(scheme: Scheme, password: &str) -> Result<String, ErrorResponse> {
     }
 }
 
-fn verify_now(scheme: Scheme, password: &str, reference: &str) -> bool {
+/// Whether `password` matches `reference`, `None` when the reference is
+/// malformed (and no work was spent). A too long bcrypt password matches
+/// nothing, at no cost whatever the reference.
+fn verify_now(scheme: Scheme, password: &str, reference: &str) -> Option<bool> {
     match scheme {
-        Scheme::Bcrypt { .. } => {
-            password.len() <= BCRYPT_MAX
-                && ["$2a$", "$2b$", "$2y$"]
-                    .iter()
-                    .any(|prefix| reference.starts_with(prefix))
-                && bcrypt::verify(password, reference).unwrap_or(false)
-        }
+        Scheme::Bcrypt { .. } if password.len() > BCRYPT_MAX => Some(false),
+        Scheme::Bcrypt { .. } => ["$2a$", "$2b$", "$2y$"]
+            .iter()
+            .any(|prefix| reference.starts_with(prefix))
+            .then(|| bcrypt::verify(password, reference).ok())
+            .flatten(),
         // The hash names its own variant and costs.
-        Scheme::Argon2 { .. } => Argon2::default()
-            .verify_password(password.as_bytes(), reference)
-            .is_ok(),
-        Scheme::Plaintext => constant_time_eq(password.as_bytes(), reference.as_bytes()),
+        Scheme::Argon2 { .. } => {
+            let hash = PasswordHash::new(reference).ok()?;
+            argon2::Params::try_from(&hash).ok()?;
+            if hash.salt.is_none() || hash.hash.is_none() {
+                return None;
+            }
+            match Argon2::default().verify_password(password.as_bytes(), &hash) {
+                Ok(()) => Some(true),
+                Err(argon2::password_hash::Error::PasswordInvalid) => Some(false),
+                Err(_) => None,
+            }
+        }
+        Scheme::Plaintext => Some(constant_time_eq(password.as_bytes(), reference.as_bytes())),
+    }
+}
+
+/// The work of verifying a well-formed `reference`: the costs it carries,
+/// whatever the configured ones.
+fn work_of(scheme: Scheme, reference: &str) -> Option<Scheme> {
+    match scheme {
+        Scheme::Bcrypt { .. } => reference
+            .get(4..6)
+            .and_then(|cost| cost.parse().ok())
+            .filter(|cost| (4..=31).contains(cost))
+            .filter(|_| reference.len() == 60 && reference.get(6..7) == Some("$"))
+            .map(|cost| Scheme::Bcrypt { cost }),
+        Scheme::Argon2 { .. } => {
+            let hash = PasswordHash::new(reference).ok()?;
+            let params = argon2::Params::try_from(&hash).ok()?;
+            Some(Scheme::Argon2 {
+                memory_cost: params.m_cost(),
+                time_cost: params.t_cost(),
+                parallelism: params.p_cost(),
+            })
+        }
+        Scheme::Plaintext => Some(Scheme::Plaintext),
     }
 }
 
@@ -264,7 +397,7 @@ async fn blocking<T: Send + 'static>(
         .map_err(|_| ErrorResponse::internal("internal error in password check"))?
 }
 
-/// Checks the quality of a new password (SPEC 1.6), then hashes it.
+/// Checks the quality of a new password (FlaskSimpleAuth's rules), then hashes it.
 pub(crate) async fn hash_password(state: &State, password: &str) -> Result<String, ErrorResponse> {
     let passwords = &state.passwords;
     passwords.scheme()?;
@@ -272,17 +405,29 @@ pub(crate) async fn hash_password(state: &State, password: &str) -> Result<Strin
     passwords.hash(password).await
 }
 
-/// Checks a login and password as the password schemes do (SPEC 5.3):
+/// Checks a login and password as the password schemes do (as FlaskSimpleAuth does):
 /// the stored hash from `get_user_pass` (cached), verification, then the
 /// `password_check` hook if the hash is missing or does not match. An
-/// unknown user costs the same work and gets the same answer as a wrong
-/// password.
+/// unknown user or a malformed stored hash costs the same work and gets
+/// the same answer as a wrong password.
+///
+/// With `FSA_PASSWORD_SCHEME = "none"` no hash can be verified: the
+/// `password_check` hook alone decides (e.g. LDAP), and without one every
+/// login is the same 401 as a wrong password, never a server error that a
+/// client could cause.
 pub(crate) async fn check_user_password(
     state: &State,
     login: &str,
     password: &str,
 ) -> Result<String, ErrorResponse> {
     let passwords = &state.passwords;
+    if passwords.scheme.is_none() {
+        return if alternate_check(state, login, password).await? {
+            Ok(login.to_string())
+        } else {
+            Err(ErrorResponse::unauthorized(INVALID))
+        };
+    }
     let reference = match &state.hooks.get_user_pass {
         None => None,
         Some(hook) => {
@@ -373,12 +518,22 @@ mod should {
         Passwords::new(&config(text))
     }
 
+    fn matches(scheme: Scheme, password: &str, reference: &str) -> bool {
+        verify_now(scheme, password, reference) == Some(true)
+    }
+
+    /// The decoy hash unknown users are verified against now.
+    fn decoy(passwords: &Passwords) -> Arc<str> {
+        let decoys = &passwords.decoys;
+        decoys.hash(decoys.work()).unwrap()
+    }
+
     #[test]
     fn refuse_to_cut_long_passwords_but_take_72_bytes() {
         let fsa_hash_of_72 = "$2b$04$ebPDSYR5Ze.ChSXUgiTP1Occ3k6TgB977/AmRZZ8U5qdD6fa3AuMC";
-        assert!(verify_now(BCRYPT, &"x".repeat(72), fsa_hash_of_72));
-        assert!(!verify_now(BCRYPT, &"x".repeat(73), fsa_hash_of_72));
-        assert!(!verify_now(BCRYPT, &"x".repeat(71), fsa_hash_of_72));
+        assert!(matches(BCRYPT, &"x".repeat(72), fsa_hash_of_72));
+        assert!(!matches(BCRYPT, &"x".repeat(73), fsa_hash_of_72));
+        assert!(!matches(BCRYPT, &"x".repeat(71), fsa_hash_of_72));
         let error = hash_now(BCRYPT, &"x".repeat(73)).unwrap_err();
         assert_eq!(error.status().as_u16(), 400);
         assert_eq!(
@@ -386,8 +541,8 @@ mod should {
             "password too long: bcrypt takes at most 72 bytes"
         );
         let hash = hash_now(BCRYPT, &"é".repeat(36)).unwrap();
-        assert!(verify_now(BCRYPT, &"é".repeat(36), &hash));
-        assert!(!verify_now(BCRYPT, &format!("{}e", "é".repeat(35)), &hash));
+        assert!(matches(BCRYPT, &"é".repeat(36), &hash));
+        assert!(!matches(BCRYPT, &format!("{}e", "é".repeat(35)), &hash));
     }
 
     #[test]
@@ -396,21 +551,21 @@ mod should {
         assert_eq!(passwords.scheme, Some(BCRYPT));
         let hash = hash_now(BCRYPT, "hobbes-rules").unwrap();
         assert!(hash.starts_with("$2b$04$") && hash.len() == 60, "{hash}");
-        assert!(verify_now(BCRYPT, "hobbes-rules", &hash));
-        assert!(!verify_now(BCRYPT, "hobbes-rule", &hash));
+        assert!(matches(BCRYPT, "hobbes-rules", &hash));
+        assert!(!matches(BCRYPT, "hobbes-rule", &hash));
     }
 
     #[test]
     fn accept_2a_and_2y_bcrypt_prefixes_but_not_2x() {
         let hash = hash_now(BCRYPT, "é à ç 🐯").unwrap();
         for prefix in ["$2a$", "$2y$"] {
-            assert!(verify_now(
+            assert!(matches(
                 BCRYPT,
                 "é à ç 🐯",
                 &hash.replacen("$2b$", prefix, 1)
             ));
         }
-        assert!(!verify_now(
+        assert!(!matches(
             BCRYPT,
             "é à ç 🐯",
             &hash.replacen("$2b$", "$2x$", 1)
@@ -423,20 +578,20 @@ mod should {
         assert_eq!(passwords.scheme, Some(ARGON2));
         let hash = hash_now(ARGON2, "x".repeat(100).as_str()).unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=1000,t=1,p=1$"), "{hash}");
-        assert!(verify_now(ARGON2, &"x".repeat(100), &hash));
-        assert!(!verify_now(ARGON2, &"x".repeat(99), &hash));
+        assert!(matches(ARGON2, &"x".repeat(100), &hash));
+        assert!(!matches(ARGON2, &"x".repeat(99), &hash));
     }
 
     #[test]
     fn read_scheme_options_and_refuse_bad_ones() {
         let bcrypt = passwords("FSA_PASSWORD_OPTS = { rounds = 5 }").unwrap();
         assert_eq!(bcrypt.scheme, Some(Scheme::Bcrypt { cost: 5 }));
-        assert!(bcrypt.decoy.starts_with("$2b$05$"));
+        assert!(decoy(&bcrypt).starts_with("$2b$05$"));
         let argon2 = passwords(
             "FSA_PASSWORD_SCHEME = \"argon2\"\nFSA_PASSWORD_OPTS = { memory_cost = 64, time_cost = 2, parallelism = 2 }",
         )
         .unwrap();
-        assert!(argon2.decoy.starts_with("$argon2id$v=19$m=64,t=2,p=2$"));
+        assert!(decoy(&argon2).starts_with("$argon2id$v=19$m=64,t=2,p=2$"));
         for (text, problem) in [
             ("FSA_PASSWORD_OPTS = { rounds = 3 }", "rounds must be"),
             ("FSA_PASSWORD_OPTS = { cost = 5 }", "unexpected option \"cost\""),
@@ -493,12 +648,82 @@ mod should {
         assert!(error.is_internal());
     }
 
+    #[actix_web::test]
+    async fn make_the_bcrypt_decoy_at_the_cost_of_the_stored_hashes() {
+        let passwords = passwords("").unwrap();
+        let decoys = &passwords.decoys;
+        let cost = |cost| Scheme::Bcrypt { cost };
+        assert_eq!(decoys.work(), cost(4));
+        assert!(decoy(&passwords).starts_with("$2b$04$"));
+        // A stored hash of another cost sets the cost of the decoy, made
+        // once, off the worker threads, by the next unknown user.
+        let cost_5 = hash_now(cost(5), "hobbes-rules").unwrap();
+        assert!(!passwords.verify("s3cret-guess", &cost_5).await.unwrap());
+        assert_eq!(decoys.work(), cost(5));
+        assert!(decoys.hash(cost(5)).is_none());
+        passwords.decoy("s3cret-guess").await.unwrap();
+        let made = decoy(&passwords);
+        assert!(made.starts_with("$2b$05$"), "{made}");
+        passwords.decoy("s3cret-guess").await.unwrap();
+        assert!(Arc::ptr_eq(&made, &decoy(&passwords)));
+        // $2y$ hashes carry their cost too; other costs keep their decoys.
+        let cost_4 = hash_now(cost(4), "hobbes-rules").unwrap();
+        assert!(passwords.verify("hobbes-rules", &cost_4).await.unwrap());
+        assert_eq!(decoys.work(), cost(4));
+        let cost_5_y = cost_5.replacen("$2b$", "$2y$", 1);
+        assert!(passwords.verify("hobbes-rules", &cost_5_y).await.unwrap());
+        assert_eq!(decoys.work(), cost(5));
+        assert!(Arc::ptr_eq(&made, &decoy(&passwords)));
+        // A malformed stored hash keeps the cost but spends a decoy's work.
+        decoys.remember(cost(6));
+        for malformed in [
+            "",
+            "hobbes-rules",
+            "$2b$06$short",
+            &cost_5.replacen("$2b$", "$2x$", 1),
+            &cost_5.replacen("$05$", "$99$", 1),
+            &cost_5.replacen("$05$", "$03$", 1),
+            &format!("{}!", &cost_5[..59]),
+        ] {
+            assert_eq!(verify_now(BCRYPT, "hobbes-rules", malformed), None);
+            assert!(!passwords.verify("hobbes-rules", malformed).await.unwrap());
+            assert_eq!(decoys.work(), cost(6), "{malformed}");
+        }
+        assert!(decoy(&passwords).starts_with("$2b$06$"));
+        // A too long password matches nothing, and costs nothing anywhere.
+        assert_eq!(verify_now(BCRYPT, &"x".repeat(73), "garbage"), Some(false));
+    }
+
+    #[actix_web::test]
+    async fn make_the_argon2_decoy_at_the_costs_of_the_stored_hashes() {
+        let passwords = passwords("FSA_PASSWORD_SCHEME = \"argon2\"").unwrap();
+        let decoys = &passwords.decoys;
+        assert_eq!(decoys.work(), ARGON2);
+        let stored = Scheme::Argon2 {
+            memory_cost: 64,
+            time_cost: 2,
+            parallelism: 2,
+        };
+        let hash = hash_now(stored, "hobbes-rules").unwrap();
+        assert!(passwords.verify("hobbes-rules", &hash).await.unwrap());
+        assert_eq!(decoys.work(), stored);
+        passwords.decoy("s3cret-guess").await.unwrap();
+        let made = decoy(&passwords);
+        assert!(made.starts_with("$argon2id$v=19$m=64,t=2,p=2$"), "{made}");
+        let no_output = &hash[..hash.rfind('$').unwrap()];
+        for malformed in ["", "$2b$04$nope", "$argon2id$v=19$m=64,t=2,p=2$", no_output] {
+            assert_eq!(verify_now(ARGON2, "hobbes-rules", malformed), None);
+            assert!(!passwords.verify("hobbes-rules", malformed).await.unwrap());
+            assert_eq!(decoys.work(), stored, "{malformed}");
+        }
+    }
+
     #[test]
     fn keep_plaintext_for_tests_and_disable_with_none() {
         let plain = passwords("FSA_PASSWORD_SCHEME = \"plaintext\"").unwrap();
         assert_eq!(plain.scheme, Some(Scheme::Plaintext));
-        assert!(verify_now(Scheme::Plaintext, "short", "short"));
-        assert!(!verify_now(Scheme::Plaintext, "short", "shorT"));
+        assert!(matches(Scheme::Plaintext, "short", "short"));
+        assert!(!matches(Scheme::Plaintext, "short", "shorT"));
         let none = passwords("FSA_PASSWORD_SCHEME = \"none\"").unwrap();
         let error = none.scheme().unwrap_err();
         assert!(error.is_internal());

@@ -15,7 +15,8 @@
 //! ```
 
 use crate::{
-    authn, authz,
+    authn::{self, Scheme},
+    authz,
     config::Mode,
     errors::ErrorResponse,
     fsa::{Access, CompiledRoute, State},
@@ -91,13 +92,21 @@ pub(crate) async fn handle(
     let mut authorized = false;
     let mut response = match outcome {
         Ok(Ok(response)) => match response.error().and_then(|e| e.as_error::<ErrorResponse>()) {
-            Some(error) => state.render(&error.clone()),
+            Some(error) => {
+                // An error answer below 400 (a redirect) is the
+                // application's deliberate answer, not a leak.
+                authorized = error.status().as_u16() < 400;
+                state.render(&error.clone())
+            }
             None => {
                 authorized = true;
                 response
             }
         },
-        Ok(Err(error)) => state.render(&error),
+        Ok(Err(error)) => {
+            authorized = error.status().as_u16() < 400;
+            state.render(&error)
+        }
         Err(_) => {
             tracing::error!(
                 route = compiled.spec.name,
@@ -117,7 +126,13 @@ pub(crate) async fn handle(
                 .insert(WWW_AUTHENTICATE, challenge.clone());
         }
     }
-    if let Some((login, _)) = &ctx.user {
+    // Only a successful answer of a route that takes tokens hands out a
+    // token cookie: a password-only route (an MFA first stage) does not.
+    let takes_tokens = compiled
+        .schemes
+        .iter()
+        .any(|s| matches!(s, Scheme::Token | Scheme::Oauth));
+    if let (Some((login, _)), true) = (&ctx.user, takes_tokens && response.status().is_success()) {
         renew_cookie(state, compiled, request, login, &mut response);
     }
     if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
@@ -129,8 +144,8 @@ pub(crate) async fn handle(
     response
 }
 
-/// The cookie carrier: after an authentication, a new token cookie when
-/// there is none, or when the current one expires within
+/// The cookie carrier: after a successful authenticated answer of a route
+/// that takes tokens, a new token cookie when there is none, or when the current one expires within
 /// `FSA_TOKEN_RENEWAL` of its life (always when the renewal is 0).
 fn renew_cookie(
     state: &State,
@@ -274,7 +289,9 @@ pub(crate) fn after_request(
     let config = &state.config;
     let request = response.request().clone();
     let status = response.status();
-    let mut response = if (status.is_success() || status.is_redirection()) && !authorized {
+    // Every answer below 400 (101 switching to a websocket included) must
+    // have passed an fsa authorization.
+    let mut response = if status.as_u16() < 400 && !authorized {
         tracing::error!(
             path = request.path(),
             "fsa: a route answered without any authorization check"
@@ -333,7 +350,7 @@ pub(crate) fn after_request(
             tracing::info!(target: "fsa", "{line} {} {user} {delay}", response.status().as_u16());
         }
         if config.mode >= Mode::Debug(4) && config.logs(tracing::Level::DEBUG) {
-            tracing::debug!(target: "fsa", request = ?request.headers(), response = ?response.headers(), "fsa: headers");
+            tracing::debug!(target: "fsa", request = ?redacted(state, request.headers()), response = ?redacted(state, response.headers()), "fsa: headers");
         }
         let headers = response.headers_mut();
         for (name, value) in [
@@ -350,6 +367,29 @@ pub(crate) fn after_request(
         }
     }
     response
+}
+
+/// Headers for a debug log, credentials replaced by `***`.
+fn redacted(state: &State, headers: &actix_web::http::header::HeaderMap) -> Vec<(String, String)> {
+    let secret = |name: &str| {
+        let is = |other: Option<&str>| other.is_some_and(|o| o.eq_ignore_ascii_case(name));
+        matches!(
+            name,
+            "authorization" | "cookie" | "set-cookie" | "proxy-authorization"
+        ) || is(state.tokens.as_ref().map(|t| t.name.as_str()))
+            || is(state.config.httpd_header.as_deref())
+    };
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = if secret(name.as_str()) {
+                "***".to_string()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.to_string(), value)
+        })
+        .collect()
 }
 
 /// The state of one request through an fsa route; generated code calls its

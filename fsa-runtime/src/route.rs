@@ -84,7 +84,13 @@ pub struct ParamSpec {
 impl RouteSpec {
     /// `GET /store (get_store)`, for messages.
     pub fn describe(&self) -> String {
-        format!("{} {} ({})", self.methods.join(","), self.path, self.name)
+        format!(
+            "{} {} ({}::{})",
+            self.methods.join(","),
+            self.path,
+            self.module,
+            self.name
+        )
     }
 
     /// Visits every authorization item, nested ones included.

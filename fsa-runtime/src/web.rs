@@ -30,7 +30,14 @@ pub(crate) fn add_headers(headers: &[AddedHeader], response: &mut HttpResponse) 
                 response.headers_mut().insert(name.clone(), value.clone());
             }
             AddedHeader::Computed(name, compute) => {
-                let value = compute(response).and_then(|v| HeaderValue::try_from(v).ok());
+                let computed =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compute(response)));
+                let value = computed
+                    .unwrap_or_else(|_| {
+                        tracing::error!(header = %name, "fsa: add_header_with hook panicked");
+                        None
+                    })
+                    .and_then(|v| HeaderValue::try_from(v).ok());
                 if let Some(value) = value {
                     response.headers_mut().insert(name.clone(), value);
                 }

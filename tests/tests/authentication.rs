@@ -444,7 +444,7 @@ async fn fake_authentication_trusts_loopback_peers_only() {
 
 #[actix_web::test]
 async fn fake_authentication_is_skipped_from_a_remote_peer_even_over_trusted_transport() {
-    let fsa = who_only("FSA_AUTH = [\"fake\"]\nFSA_SECURE = false");
+    let fsa = who_only("FSA_AUTH = [\"fake\"]\nFSA_SECURE = false\nFSA_MODE = \"dev\"");
     let service = actix_web::test::init_service(fsa.app()).await;
     let remote = actix_web::test::TestRequest::get()
         .uri("/who?LOGIN=susie")
@@ -586,4 +586,94 @@ async fn get_user_pass_answers_are_cached_negative_ones_included() {
     fsa.clear_caches();
     assert_eq!(rosalyn().send().await.unwrap().status(), StatusCode::OK);
     assert_eq!(calls.load(Ordering::SeqCst), 3);
+}
+
+#[actix_web::test]
+async fn an_issuer_is_required_once_configured_and_audiences_may_be_lists() {
+    let srv = serve(who_only(
+        "FSA_AUTH = \"token\"\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_ISSUER = \"acme-issuer\"",
+    ));
+    let later = 4_000_000_000u64;
+    let status = |token: String| {
+        let request = srv.get("/who").bearer_auth(token);
+        async move { request.send().await.unwrap().status() }
+    };
+    let claims = |extra: Value| {
+        let mut claims = json!({"sub": "calvin", "aud": "Acme-Test", "exp": later});
+        claims
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        jwt(claims, SECRET)
+    };
+    assert_eq!(
+        status(claims(json!({"iss": "acme-issuer"}))).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(claims(json!({}))).await,
+        StatusCode::UNAUTHORIZED,
+        "no iss"
+    );
+    assert_eq!(
+        status(claims(json!({"iss": "other"}))).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let listed = claims(json!({"iss": "acme-issuer", "aud": ["other", "Acme-Test"]}));
+    assert_eq!(status(listed).await, StatusCode::OK, "aud as a list");
+}
+
+#[actix_web::test]
+async fn the_basic_scheme_name_is_case_insensitive() {
+    let srv = serve(app("FSA_AUTH = [\"token\", \"basic\"]"));
+    let credentials = "Y2FsdmluOmhvYmJlcy1ydWxlcw=="; // calvin:hobbes-rules
+    for scheme in ["Basic", "basic", "BASIC"] {
+        let res = srv
+            .get("/who")
+            .insert_header(("Authorization", format!("{scheme} {credentials}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{scheme}");
+    }
+}
+
+#[actix_web::test]
+async fn token_cookies_come_only_with_successes_of_routes_taking_tokens() {
+    let srv = serve(app(
+        "FSA_AUTH = [\"token\", \"basic\"]\nFSA_TOKEN_CARRIER = \"cookie\"",
+    ));
+    // A password-only route (an MFA first stage) hands out no app cookie.
+    let res = srv
+        .get("/mfa/start")
+        .basic_auth("calvin", "hobbes-rules")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.cookie("auth").is_none());
+    let res = srv
+        .get("/who")
+        .basic_auth("calvin", "hobbes-rules")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.cookie("auth").is_some());
+    let res = srv
+        .get("/who?x=1")
+        .basic_auth("calvin", "hobbes-rules")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.cookie("auth").is_none(), "no cookie on an error");
+}
+
+#[test]
+fn fake_authentication_needs_a_dev_or_debug_mode() {
+    let error = Fsa::from_toml_str("acme", "FSA_AUTH = [\"fake\"]")
+        .unwrap()
+        .build()
+        .unwrap_err();
+    assert!(error.problems()[0].contains("FSA_MODE"), "{error}");
 }

@@ -89,28 +89,31 @@ fn users_perms(login: &str, user: String, _mode: Option<&str>) -> Option<bool> {
 
 fn app() -> Fsa {
     build(
-        Fsa::from_toml_str("acme", "FSA_AUTH = [\"fake\", \"none\"]")
-            .unwrap()
-            .user_in_group(user_in_group)
-            .object_perms("users", users_perms)
-            .object_perms("fun", |_: &str, i: i64, j: i64, _: Option<&str>| {
-                Some(i == j)
-            })
-            .object_perms("doc", |login: &str, id: u32, mode: Option<&str>| {
-                Some(id == 1 && mode == Some("write") && login == "calvin")
-            })
-            .routes(routes![
-                admin,
-                write,
-                read,
-                both,
-                either,
-                my,
-                fun,
-                doc,
-                owner_or_admin,
-                who
-            ]),
+        Fsa::from_toml_str(
+            "acme",
+            "FSA_AUTH = [\"fake\", \"none\"]\nFSA_MODE = \"dev\"",
+        )
+        .unwrap()
+        .user_in_group(user_in_group)
+        .object_perms("users", users_perms)
+        .object_perms("fun", |_: &str, i: i64, j: i64, _: Option<&str>| {
+            Some(i == j)
+        })
+        .object_perms("doc", |login: &str, id: u32, mode: Option<&str>| {
+            Some(id == 1 && mode == Some("write") && login == "calvin")
+        })
+        .routes(routes![
+            admin,
+            write,
+            read,
+            both,
+            either,
+            my,
+            fun,
+            doc,
+            owner_or_admin,
+            who
+        ]),
     )
 }
 
@@ -258,21 +261,24 @@ async fn hook_errors_keep_their_status_and_failures_are_server_errors() {
         id.to_string()
     }
     let fsa = build(
-        Fsa::from_toml_str("acme", "FSA_AUTH = [\"fake\"]\nFSA_SERVER_ERROR = 518")
-            .unwrap()
-            .group_check("tea", |_: &str| -> Result<bool, ErrorResponse> {
-                Err(err("I'm a teapot", 418))
-            })
-            .object_perms(
-                "broken",
-                |_: &str, id: i64, _: Option<&str>| -> Option<bool> {
-                    if id == 1 {
-                        panic!("permission hook bug")
-                    }
-                    Some(true)
-                },
-            )
-            .routes(routes![teapot, broken]),
+        Fsa::from_toml_str(
+            "acme",
+            "FSA_AUTH = [\"fake\"]\nFSA_SERVER_ERROR = 518\nFSA_MODE = \"dev\"",
+        )
+        .unwrap()
+        .group_check("tea", |_: &str| -> Result<bool, ErrorResponse> {
+            Err(err("I'm a teapot", 418))
+        })
+        .object_perms(
+            "broken",
+            |_: &str, id: i64, _: Option<&str>| -> Option<bool> {
+                if id == 1 {
+                    panic!("permission hook bug")
+                }
+                Some(true)
+            },
+        )
+        .routes(routes![teapot, broken]),
     );
     let srv = serve(fsa);
     assert_eq!(status(&srv, "/teapot", "calvin").await.as_u16(), 418);
@@ -295,7 +301,7 @@ async fn a_revoked_right_is_refused_right_after_uncaching() {
     let calls = Arc::new(AtomicUsize::new(0));
     let (v, o, c) = (is_vip.clone(), owns_box.clone(), calls.clone());
     let fsa = build(
-        Fsa::from_toml_str("acme", "FSA_AUTH = [\"fake\"]")
+        Fsa::from_toml_str("acme", "FSA_AUTH = [\"fake\"]\nFSA_MODE = \"dev\"")
             .unwrap()
             .group_check("vip", move |_: &str| {
                 c.fetch_add(1, Ordering::SeqCst);

@@ -312,7 +312,7 @@ fn app_with(config: &str) -> Fsa {
 }
 
 fn app() -> Fsa {
-    app_with("FSA_AUTH = [\"fake\", \"basic\", \"none\"]")
+    app_with("FSA_AUTH = [\"fake\", \"basic\", \"none\"]\nFSA_MODE = \"dev\"")
 }
 
 // --------------------------------------------------------------- helpers
@@ -959,6 +959,53 @@ async fn uploads_are_limited_by_the_maximum_body_size() {
         .await
         .unwrap();
     assert_eq!(text(response).await.0, 400);
+}
+
+/// `FSA_MAX_BODY` counts the raw bytes of a multipart body as they are
+/// read, boundaries and part headers included: a chunked body (no
+/// Content-Length to refuse up front) of endless empty fields, or of one
+/// huge part header, is a 413 rather than memory without limit.
+#[actix_web::test]
+async fn multipart_bodies_of_empty_fields_or_huge_headers_are_limited_too() {
+    let srv = serve(app_with("FSA_AUTH = [\"none\"]\nFSA_MAX_BODY = 1000"));
+    let chunked = |chunks: Vec<String>| {
+        let chunks = chunks
+            .into_iter()
+            .map(|chunk| Ok::<_, std::io::Error>(actix_web::web::Bytes::from(chunk)));
+        srv.post("/upload")
+            .insert_header((
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            ))
+            .send_stream(futures_util::stream::iter(chunks))
+    };
+    let empty = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"e\"\r\n\r\n\r\n");
+    let file = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nx\r\n"
+    );
+    let end = format!("--{BOUNDARY}--\r\n");
+    // Well under the limit, chunked: fine.
+    let small = vec![file.clone(), empty.clone(), end.clone()];
+    let (status, body) = text(chunked(small).await.unwrap()).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body, "unexpected http parameter \"e\"");
+    let small = vec![file.clone(), end.clone()];
+    assert_eq!(text(chunked(small).await.unwrap()).await.0, 201);
+    // 300 empty fields, a few per chunk, no part data at all.
+    let mut chunks = vec![file.clone()];
+    chunks.extend((0..100).map(|_| empty.repeat(3)));
+    chunks.push(end.clone());
+    assert!(chunks.iter().map(String::len).sum::<usize>() > 10_000);
+    let (status, body) = text(chunked(chunks).await.unwrap()).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body, "request body too large: at most 1000 bytes");
+    // One part header far bigger than the limit.
+    let huge = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nX-Padding: {}\r\n\r\nx\r\n",
+        "p".repeat(5000)
+    );
+    let (status, _) = text(chunked(vec![huge, end]).await.unwrap()).await;
+    assert_eq!(status, 413);
 }
 
 #[actix_web::test]

@@ -121,6 +121,34 @@ async fn unknown_users_and_wrong_passwords_get_the_same_401() {
     );
 }
 
+/// Stored hashes of another cost than `FSA_PASSWORD_OPTS` and malformed
+/// ones: the same 401 as an unknown user (the decoy follows the stored
+/// costs, and a malformed hash costs a decoy's work: see the unit tests).
+#[actix_web::test]
+async fn costlier_or_malformed_stored_hashes_get_the_same_401_as_unknown_users() {
+    let cost_5 = app("FSA_PASSWORD_OPTS = { rounds = 5 }", |b| b)
+        .hash_password("hobbes-rules")
+        .await
+        .unwrap();
+    assert!(cost_5.starts_with("$2b$05$"), "{cost_5}");
+    let fsa = app("", move |b| {
+        b.get_user_pass(move |login: &str| match login {
+            "calvin" => Some(cost_5.clone()),
+            "hobbes" => Some("$2b$04$not-a-bcrypt-hash".to_string()),
+            _ => None,
+        })
+    });
+    assert_eq!(
+        log_in(&fsa, "calvin", "hobbes-rules").await,
+        (StatusCode::OK, "calvin".into())
+    );
+    let wrong = log_in(&fsa, "calvin", "s3cret-guess").await;
+    assert_eq!(wrong.0, StatusCode::UNAUTHORIZED);
+    for login in ["hobbes", "moe"] {
+        assert_eq!(log_in(&fsa, login, "s3cret-guess").await, wrong, "{login}");
+    }
+}
+
 #[actix_web::test]
 async fn the_password_check_hook_admits_users_without_or_despite_a_hash() {
     // A one-time code, for users with no stored hash or a forgotten one.
@@ -171,28 +199,48 @@ async fn a_password_check_error_is_the_answer() {
     );
 }
 
+/// With `FSA_PASSWORD_SCHEME = "none"` no stored hash is verified, nor is
+/// `get_user_pass` asked: the `password_check` hook alone admits logins
+/// (e.g. LDAP). Without the hook nothing can verify a password, so a Basic
+/// login is the same 401 as a wrong password: a client request never
+/// causes a server error. Only `hash_password` answers "password manager
+/// is disabled".
 #[actix_web::test]
-async fn a_disabled_password_manager_is_a_server_error_on_basic_login() {
-    let fsa = app("FSA_PASSWORD_SCHEME = \"none\"", |b| {
+async fn without_a_password_scheme_only_the_password_check_hook_admits_logins() {
+    let ldap = app("FSA_PASSWORD_SCHEME = \"none\"", |b| {
         b.get_user_pass(get_user_pass)
+            .password_check(|login: &str, password: &str| {
+                login == "moe" && password == "ldap-secret"
+            })
     });
-    for login in ["calvin", "moe"] {
-        assert_eq!(
-            log_in(&fsa, login, "hobbes-rules").await,
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "password manager is disabled".into()
-            )
-        );
-    }
-    let teapot = app(
-        "FSA_PASSWORD_SCHEME = \"none\"\nFSA_SERVER_ERROR = 518",
-        |b| b,
+    assert_eq!(
+        log_in(&ldap, "moe", "ldap-secret").await,
+        (StatusCode::OK, "moe".into())
     );
-    let (status, _) = log_in(&teapot, "moe", "x").await;
-    assert_eq!(status.as_u16(), 518);
-    let error = fsa.hash_password("hobbes-rules").await.unwrap_err();
+    let refused = log_in(&ldap, "moe", "wrong").await;
+    assert_eq!(refused.0, StatusCode::UNAUTHORIZED);
+    // calvin's stored hash is not verified: only the hook decides.
+    assert_eq!(log_in(&ldap, "calvin", "hobbes-rules").await, refused);
+    assert_eq!(
+        ldap.check_user_password("moe", "ldap-secret")
+            .await
+            .unwrap(),
+        "moe"
+    );
+    let error = ldap.check_user_password("calvin", "hobbes-rules").await;
+    assert_eq!(error.unwrap_err().status(), StatusCode::UNAUTHORIZED);
+    let error = ldap.hash_password("hobbes-rules").await.unwrap_err();
+    assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(error.message(), "password manager is disabled");
+    assert!(!ldap.check_password("hobbes-rules", "hobbes-rules").await);
+    // No hook: nothing can verify a password, every login is refused.
+    let nothing = app(
+        "FSA_PASSWORD_SCHEME = \"none\"\nFSA_SERVER_ERROR = 518",
+        |b| b.get_user_pass(get_user_pass),
+    );
+    for login in ["calvin", "moe"] {
+        assert_eq!(log_in(&nothing, login, "hobbes-rules").await, refused);
+    }
 }
 
 #[actix_web::test]

@@ -460,3 +460,32 @@ async fn hook_answers_are_cached() {
     // Other tests run concurrently, but at most once for (hobbes, 2) here.
     assert!(PERM_CALLS.load(Ordering::SeqCst) - before <= 3);
 }
+
+#[actix_web::test]
+async fn every_answer_below_400_needs_an_authorization() {
+    #[get("/moved", authz = "OPEN")]
+    async fn moved() -> fsa_runtime::Result<String> {
+        Err(err("moved", 302).header("Location", "/open"))
+    }
+    let fsa = build(
+        Fsa::from_toml_str("acme", "FSA_AUTH = [\"basic\", \"none\"]")
+            .unwrap()
+            .routes(routes![moved, open]),
+    );
+    let srv = actix_test::start(move || {
+        fsa.app().route(
+            "/socket",
+            web::get().to(|| async { HttpResponse::SwitchingProtocols().finish() }),
+        )
+    });
+    let client = awc::Client::builder().disable_redirects().finish();
+    let res = client.get(srv.url("/moved")).send().await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::FOUND,
+        "a deliberate redirect of an fsa route"
+    );
+    assert_eq!(res.headers().get("location").unwrap(), "/open");
+    let res = client.get(srv.url("/socket")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}

@@ -12,7 +12,10 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
             "missing authorization header",
         )));
     };
-    let Some(encoded) = header.as_bytes().strip_prefix(b"Basic ") else {
+    // The scheme name is case-insensitive (RFC 7617).
+    let bytes = header.as_bytes();
+    let is_basic = bytes.len() > 6 && bytes[..6].eq_ignore_ascii_case(b"basic ");
+    let Some(encoded) = is_basic.then(|| &bytes[6..]) else {
         return Err(Failure::Absent(ErrorResponse::unauthorized(
             "unexpected Authorization header",
         )));

@@ -1,6 +1,6 @@
 //! Authentication: the route's schemes are tried in order; the first that
-//! names a user wins; otherwise the last scheme's error is the answer
-//! (SPEC 5.1).
+//! names a user wins; otherwise the answer is the error of the last scheme
+//! whose credentials were sent and refused, else of the last scheme.
 //!
 //! A new scheme is a file here, a variant of [`Scheme`] and a line in
 //! [`Scheme::authenticate`].
@@ -72,6 +72,22 @@ impl Scheme {
     /// The name, as in `FSA_AUTH` and the `FSA-User` header.
     pub(crate) fn name(&self) -> &str {
         match self {
+            Self::Custom(name, _) => name,
+            builtin => builtin.builtin_name().unwrap_or_default(),
+        }
+    }
+
+    /// The name, without allocating for the built-in schemes.
+    pub(crate) fn static_name(&self) -> Cow<'static, str> {
+        match self.builtin_name() {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(self.name().to_string()),
+        }
+    }
+
+    /// The name of a built-in scheme, `None` for a custom one.
+    fn builtin_name(&self) -> Option<&'static str> {
+        Some(match self {
             Self::None => "none",
             Self::Basic => "basic",
             Self::Param => "param",
@@ -79,22 +95,8 @@ impl Scheme {
             Self::Oauth => "oauth",
             Self::Fake => "fake",
             Self::Httpd => "httpd",
-            Self::Custom(name, _) => name,
-        }
-    }
-
-    /// The name, without allocating for the built-in schemes.
-    pub(crate) fn static_name(&self) -> Cow<'static, str> {
-        match self {
-            Self::None => Cow::Borrowed("none"),
-            Self::Basic => Cow::Borrowed("basic"),
-            Self::Param => Cow::Borrowed("param"),
-            Self::Token => Cow::Borrowed("token"),
-            Self::Oauth => Cow::Borrowed("oauth"),
-            Self::Fake => Cow::Borrowed("fake"),
-            Self::Httpd => Cow::Borrowed("httpd"),
-            Self::Custom(name, _) => Cow::Owned(name.to_string()),
-        }
+            Self::Custom(..) => return None,
+        })
     }
 
     /// Whether the scheme reads request parameters (so they are gathered

@@ -1,5 +1,5 @@
 //! Request parameters gathered from the query string and the body, with
-//! FlaskSimpleAuth's precedence (SPEC 4.1):
+//! FlaskSimpleAuth's precedence:
 //!
 //! - a JSON body (`application/json`, `application/*+json`) is overlaid on
 //!   the query string: the body wins;

@@ -5,7 +5,8 @@ use crate::errors::ErrorResponse;
 use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize)]
+/// The claims fsa writes.
+#[derive(Serialize)]
 struct Claims {
     exp: i64,
     sub: String,
@@ -13,6 +14,16 @@ struct Claims {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     iss: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    scope: Option<String>,
+}
+
+/// The claims fsa reads; `aud` and `iss` are checked by `jsonwebtoken`
+/// (an audience may be a string or a list, as RFC 7519 allows).
+#[derive(Deserialize)]
+struct Checked {
+    exp: i64,
+    sub: String,
+    #[serde(default)]
     scope: Option<String>,
 }
 
@@ -113,11 +124,14 @@ impl Jwt {
         let mut validation = Validation::new(self.algorithm);
         validation.set_audience(&[audience]);
         if let Some(issuer) = issuer {
+            // Required too: set_issuer alone lets a token without `iss` pass.
             validation.set_issuer(&[issuer]);
+            validation.set_required_spec_claims(&["exp", "sub", "aud", "iss"]);
+        } else {
+            validation.set_required_spec_claims(&["exp", "sub", "aud"]);
         }
-        validation.set_required_spec_claims(&["exp", "sub", "aud"]);
         validation.leeway = grace_seconds.max(0.0) as u64;
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(
+        let data = jsonwebtoken::decode::<Checked>(token, &self.decoding, &validation).map_err(
             |e| match e.kind() {
                 ErrorKind::ExpiredSignature => {
                     ErrorResponse::unauthorized("expired jwt auth token")

@@ -28,7 +28,10 @@ pub struct TokenOptions {
     pub delay: Option<f64>,
     /// The issuer; default `FSA_TOKEN_ISSUER`.
     pub issuer: Option<String>,
-    /// The signing secret; default `FSA_TOKEN_SECRET` (fsa) or `FSA_TOKEN_SIGN` (JWT).
+    /// Another signing secret, for tokens checked by another service: the
+    /// fsa signature secret, or the HMAC key of an HS256 JWT; default
+    /// `FSA_TOKEN_SECRET` (`FSA_TOKEN_SIGN` for public-key JWTs). This
+    /// application checks tokens with its own secret only.
     pub secret: Option<String>,
     /// OAuth scopes (JWT only).
     pub scopes: Vec<String>,
