@@ -71,8 +71,6 @@ pub struct ParamSpec {
     pub rust_name: &'static str,
     /// Whether it is a path variable.
     pub in_path: bool,
-    /// Whether it has a `#[default]`.
-    pub has_default: bool,
     /// What the type reads.
     pub kind: ParamKind,
     /// The type's name.

@@ -112,13 +112,11 @@ fn spec(route: &Route) -> TokenStream {
         let wire = route.path_names[i].as_ref().unwrap_or(&param.wire);
         let rust_name = param.ident.to_string();
         let ty = &param.ty;
-        let has_default = param.default.is_some();
         quote_spanned! {ty.span()=>
             #fsa::ParamSpec {
                 name: #wire,
                 rust_name: #rust_name,
                 in_path: #in_path,
-                has_default: #has_default,
                 kind: {
                     #[allow(unused_imports)]
                     use #fsa::dispatch::{NotExtractor as _, NotParam as _, NotSpecial as _};
