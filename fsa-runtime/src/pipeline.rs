@@ -1,17 +1,20 @@
 //! The request pipeline, top to bottom. Every fsa route runs [`handle`]:
 //!
 //! ```text
-//! middleware: before_request   FSA_SECURE check, request state
+//! middleware: before_request   FSA_SECURE check, header size, request state,
+//!                              before_request hooks (may answer)
 //! handle -> run:
 //!   1. CLOSE route                                   -> 403, no authentication
 //!   2. authenticate (not on OPEN routes)             -> 401 + WWW-Authenticate
-//!   3. groups                                        -> 403
-//!   4. gather parameters (query, form, JSON body)    -> 400 / 413
+//!   3. groups (scopes on oauth routes)               -> 403
+//!   4. gather parameters (query, form, JSON, multipart) -> 400 / 413
 //!   5. convert them (generated code), all problems   -> 400
 //!   6. object permissions on the converted values    -> 404 / 403
-//!   7. the handler                                   -> its answer
+//!   7. before_exec hooks (may answer), the handler   -> its answer
 //!   a panic anywhere                                 -> 500, this request only
-//! middleware: after_request    authorization guard, FSA-* dev headers
+//! middleware: after_request    authorization guard, actix errors formatted,
+//!                              401 redirect, added headers, after_request
+//!                              hooks, content type, FSA-* dev headers
 //! ```
 
 use crate::{
