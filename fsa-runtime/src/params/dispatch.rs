@@ -60,11 +60,11 @@ pub struct ByParam<T>(PhantomData<fn() -> T>);
 pub struct BySpecial<T>(PhantomData<fn() -> T>);
 /// Strategy: `FromRequest::from_request`, with no payload.
 pub struct ByExtractor<T>(PhantomData<fn() -> T>);
-/// Strategy: one value, by an [`Item`].
+/// Strategy: one value, by an `Item`.
 pub struct One<I>(I);
-/// Strategy: an optional value, by an [`Item`].
+/// Strategy: an optional value, by an `Item`.
 pub struct Optional<I>(I);
-/// Strategy: every value, by an [`Item`].
+/// Strategy: every value, by an `Item`.
 pub struct Many<I>(I);
 
 impl<T: Param> Extract<T> for ByParam<T> {
