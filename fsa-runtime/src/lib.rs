@@ -40,7 +40,9 @@ extern crate self as fsa_runtime;
 mod actix;
 mod authn;
 mod authz;
+mod builder;
 mod cache;
+mod compile;
 mod config;
 mod errors;
 mod fsa;
@@ -57,9 +59,10 @@ pub use fsa_macros::{delete, get, patch, post, put, route};
 
 pub use actix::{FsaMiddleware, FsaService};
 pub use authn::{custom::AuthenticationHook, AuthInfo};
+pub use builder::FsaBuilder;
 pub use config::{Config, Mode, TokenCarrier, TokenType};
 pub use errors::{err, ConfigError, ErrorFormat, ErrorFormatter, ErrorResponse};
-pub use fsa::{Fsa, FsaBuilder};
+pub use fsa::Fsa;
 pub use hooks::{
     GetUserPassHook, GroupCheckHook, HookOutput, ObjectPermsHook, PasswordCheckHook,
     PasswordQualityHook, QualityOutput, UserInGroupHook,

@@ -20,9 +20,10 @@
 use crate::{
     authn::{self, Scheme},
     authz,
+    compile::{Access, CompiledRoute},
     config::Mode,
     errors::ErrorResponse,
-    fsa::{Access, CompiledRoute, State},
+    fsa::State,
     params::Entry,
     params::{
         collect_body, dispatch::Extract, raw_of, Body, Collected, Input, ParamError, ParamKind,

@@ -1,0 +1,377 @@
+//! [`FsaBuilder`]: configuration, hooks and routes, then [`build`](FsaBuilder::build),
+//! which checks everything before the server listens.
+
+use crate::{
+    authn::{custom::AuthenticationHook, Scheme},
+    cache::Cache,
+    compile::compile_route,
+    config::{Config, Mode},
+    errors::{ConfigError, ErrorResponse},
+    fsa::{Fsa, Hooks, State},
+    hooks::{GetUserPassHook, GroupCheckHook, ObjectPermsHook, UserInGroupHook},
+    passwords::Passwords,
+    route::Route,
+    tokens::Tokens,
+    web::{AddedHeader, CorsSettings},
+};
+use actix_web::{http::header::HeaderValue, HttpResponse};
+use std::{fmt::Display, sync::Arc};
+
+/// Configuration, hooks and routes, before [`build`](Self::build).
+///
+/// ```no_run
+/// use fsa_runtime::prelude::*;
+///
+/// #[get("/hello", authz = "OPEN")]
+/// async fn hello() -> &'static str { "hello" }
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let fsa = Fsa::from_env("HELLO_CONFIG")?
+///     .get_user_pass(|login: &str| (login == "calvin").then(|| "$2b$04$...".to_string()))
+///     .routes(routes![hello])
+///     .build()?;
+/// HttpServer::new(move || fsa.app()).bind("127.0.0.1:8080")?.run().await
+/// # }
+/// ```
+pub struct FsaBuilder {
+    app_name: String,
+    config: Config,
+    hooks: Hooks,
+    groups: Vec<String>,
+    routes: Vec<&'static dyn Route>,
+    /// Problems found while registering, reported by `build()`.
+    problems: Vec<String>,
+}
+
+impl FsaBuilder {
+    pub(crate) fn new(app_name: impl Into<String>, config: Config) -> Self {
+        Self {
+            app_name: app_name.into(),
+            config,
+            hooks: Hooks::default(),
+            groups: Vec::new(),
+            routes: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Sets the application's name, the default realm.
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.app_name = name.into();
+        self
+    }
+
+    /// Changes the configuration before the build.
+    pub fn configure(mut self, change: impl FnOnce(&mut Config)) -> Self {
+        change(&mut self.config);
+        self
+    }
+
+    /// Registers the stored password hash lookup: `login -> Option<hash>`.
+    pub fn get_user_pass<M>(mut self, hook: impl GetUserPassHook<M>) -> Self {
+        self.hooks.get_user_pass = Some(hook.into_hook());
+        self
+    }
+
+    /// Registers (and declares) a group with its membership check:
+    /// `login -> bool`.
+    pub fn group_check<M>(mut self, group: impl Display, hook: impl GroupCheckHook<M>) -> Self {
+        self.hooks
+            .group_checks
+            .insert(group.to_string(), hook.into_hook());
+        self
+    }
+
+    /// Registers the membership check of groups without their own:
+    /// `(login, group) -> bool`.
+    pub fn user_in_group<M>(mut self, hook: impl UserInGroupHook<M>) -> Self {
+        self.hooks.user_in_group = Some(hook.into_hook());
+        self
+    }
+
+    /// Registers the permission check of an object domain:
+    /// `(login, value, mode) -> Option<bool>`.
+    pub fn object_perms<M>(mut self, domain: &str, hook: impl ObjectPermsHook<M>) -> Self {
+        self.hooks
+            .object_perms
+            .insert(domain.to_string(), hook.into_hook());
+        self
+    }
+
+    /// Runs before routing on every request; an answer (`Some`) is sent as
+    /// is, instead of the application's (FlaskSimpleAuth's `before_request`).
+    pub fn before_request(
+        mut self,
+        hook: impl Fn(&actix_web::HttpRequest) -> Option<HttpResponse> + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.before_request.push(Arc::new(hook));
+        self
+    }
+
+    /// Runs after authentication, authorization and parameters, just
+    /// before the handler, with the login and the route's schemes; an
+    /// answer (`Some`) replaces the handler's.
+    pub fn before_exec(
+        mut self,
+        hook: impl Fn(&actix_web::HttpRequest, Option<&str>, &[&str]) -> Option<HttpResponse>
+            + Send
+            + Sync
+            + 'static,
+    ) -> Self {
+        self.hooks.before_exec.push(Arc::new(hook));
+        self
+    }
+
+    /// Changes every answer (FlaskSimpleAuth's `after_request`).
+    pub fn after_request(
+        mut self,
+        hook: impl Fn(&actix_web::HttpRequest, &mut HttpResponse) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.after_request.push(Arc::new(hook));
+        self
+    }
+
+    /// Adds a header with a fixed value to every answer.
+    pub fn add_header(mut self, name: &str, value: &str) -> Self {
+        match (
+            actix_web::http::header::HeaderName::try_from(name),
+            HeaderValue::try_from(value),
+        ) {
+            (Ok(name), Ok(value)) => self
+                .hooks
+                .added_headers
+                .push(AddedHeader::Fixed(name, value)),
+            _ => self
+                .problems
+                .push(format!("add_header: invalid header {name}: {value}")),
+        }
+        self
+    }
+
+    /// Adds a header computed from each answer (`None`: no header).
+    pub fn add_header_with(
+        mut self,
+        name: &str,
+        value: impl Fn(&HttpResponse) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        match actix_web::http::header::HeaderName::try_from(name) {
+            Ok(name) => self
+                .hooks
+                .added_headers
+                .push(AddedHeader::Computed(name, Arc::new(value))),
+            Err(_) => self
+                .problems
+                .push(format!("add_header_with: invalid header name {name}")),
+        }
+        self
+    }
+
+    /// Checks each route's method and path at `build()`: a complaint
+    /// (`Some(reason)`) is a start-up error. See [`check_path`](crate::check_path).
+    pub fn path_check(
+        mut self,
+        check: impl Fn(&str, &str) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks.path_check = Some(Arc::new(check));
+        self
+    }
+
+    /// Formats every error answer with an application function.
+    pub fn error_response(
+        mut self,
+        format: impl Fn(&ErrorResponse) -> HttpResponse + Send + Sync + 'static,
+    ) -> Self {
+        tracing::warn!("fsa: error responses are formatted by the application");
+        self.config.error_response = crate::ErrorFormat::Custom(Arc::new(format));
+        self
+    }
+
+    /// Registers a custom authentication scheme, to be named in `FSA_AUTH`:
+    /// `(request) -> Option<login>`, or a `Result` of it.
+    pub fn authentication<M>(mut self, scheme: &str, hook: impl AuthenticationHook<M>) -> Self {
+        self.hooks
+            .authentications
+            .insert(scheme.to_string(), hook.into_hook());
+        self
+    }
+
+    /// Declares groups: routes may then name only declared groups.
+    pub fn add_group(mut self, group: impl Display) -> Self {
+        self.groups.push(group.to_string());
+        self
+    }
+
+    /// Adds one route.
+    pub fn route<R: Route>(mut self, route: R) -> Self {
+        // Routes are unit structs: leaking one allocates nothing.
+        self.routes.push(Box::leak(Box::new(route)));
+        self
+    }
+
+    /// Adds routes listed with [`routes!`](crate::routes).
+    pub fn routes(mut self, routes: impl IntoIterator<Item = &'static dyn Route>) -> Self {
+        self.routes.extend(routes);
+        self
+    }
+
+    /// Checks every route against the configuration and hooks, reporting
+    /// every problem at once, before the server listens.
+    pub fn build(self) -> Result<Fsa, ConfigError> {
+        let mut problems = self.problems;
+        let config = self.config;
+        let mut hooks = self.hooks;
+        for (name, value) in &config.add_headers {
+            if let (Ok(name), Ok(value)) = (
+                actix_web::http::header::HeaderName::try_from(name.as_str()),
+                HeaderValue::try_from(value.as_str()),
+            ) {
+                hooks
+                    .added_headers
+                    .insert(0, AddedHeader::Fixed(name, value));
+            }
+        }
+        let cors = CorsSettings::new(&config).unwrap_or_else(|p| {
+            problems.push(p);
+            None
+        });
+        if config.auth.is_empty() {
+            problems.push(
+                "FSA_AUTH is mandatory: e.g. FSA_AUTH = \"basic\" or [\"token\", \"basic\"]"
+                    .to_string(),
+            );
+        }
+        let customs = &hooks.authentications;
+        for scheme in &config.auth {
+            if Scheme::from_name(scheme, customs).is_none() {
+                problems.push(format!(
+                    "FSA_AUTH: unknown scheme \"{scheme}\": expected none, basic, param, password, token, oauth, httpd, fake, or one registered with .authentication(\"{scheme}\", f)"
+                ));
+            }
+        }
+        let uses = |name: &str| config.auth.iter().any(|s| s == name);
+        if uses("fake") && config.mode == Mode::Prod {
+            problems.push("fake authentication trusts a LOGIN parameter, for local tests only: it needs FSA_MODE = \"dev\" or a debug mode".into());
+        }
+        if uses("httpd") && config.httpd_header.is_none() {
+            problems.push("httpd authentication needs FSA_HTTPD_HEADER, the trusted header set by the fronting web server".into());
+        }
+        if (uses("token") || uses("oauth")) && config.token_type.is_none() {
+            problems.push(
+                "token authentication is enabled in FSA_AUTH but FSA_TOKEN_TYPE is none".into(),
+            );
+        }
+        if uses("oauth") && config.token_type != Some(crate::config::TokenType::Jwt) {
+            problems.push("oauth authentication requires FSA_TOKEN_TYPE = \"jwt\"".into());
+        }
+        if uses("oauth") && config.token_issuer.is_none() {
+            problems.push("oauth authentication requires FSA_TOKEN_ISSUER".into());
+        }
+        if config.fake_login != "LOGIN" && !uses("fake") {
+            tracing::warn!("fsa: FSA_FAKE_LOGIN is set but fake authentication is not enabled");
+        }
+        if let Some(default) = &config.auth_default {
+            for scheme in default {
+                if !config.auth.contains(scheme) {
+                    problems.push(format!("FSA_AUTH_DEFAULT: default auth is not enabled: \"{scheme}\" is not in FSA_AUTH"));
+                }
+            }
+        }
+        let passwords = Passwords::new(&config).unwrap_or_else(|p| {
+            problems.push(p);
+            Passwords::new(&Config::default()).expect("default password scheme")
+        });
+        let realm = config
+            .realm
+            .clone()
+            .unwrap_or_else(|| self.app_name.clone());
+        let tokens = Tokens::new(&config, &realm).unwrap_or_else(|p| {
+            problems.push(p);
+            None
+        });
+        let mut declared: Vec<String> = config.authz_groups.clone();
+        declared.extend(self.groups.iter().cloned());
+        declared.extend(hooks.group_checks.keys().cloned());
+
+        let mut routes = Vec::new();
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for route in &self.routes {
+            let spec = route.spec();
+            if let Some(check) = &hooks.path_check {
+                if let Some(complaint) =
+                    check(spec.methods.first().copied().unwrap_or("GET"), spec.path)
+                {
+                    problems.push(format!(
+                        "{}: bad path {}: {complaint}",
+                        spec.describe(),
+                        spec.path
+                    ));
+                }
+            }
+            for method in spec.methods {
+                if seen.contains(&(method, spec.actix_path)) {
+                    problems.push(format!(
+                        "{}: {method} {} is declared twice",
+                        spec.describe(),
+                        spec.path
+                    ));
+                }
+                seen.push((method, spec.actix_path));
+            }
+            match compile_route(*route, &config, &hooks, &declared, &realm, tokens.as_ref()) {
+                Ok(compiled) => routes.push(Arc::new(compiled)),
+                Err(mut more) => problems.append(&mut more),
+            }
+        }
+        ConfigError::from_problems(problems)?;
+
+        let mut auth_params = Vec::new();
+        if config.auth.iter().any(|s| s == "param") {
+            auth_params.push(config.param_user.clone());
+            auth_params.push(config.param_pass.clone());
+        }
+        if config.auth.iter().any(|s| s == "fake") {
+            auth_params.push(config.fake_login.clone());
+        }
+        if let Some(t) = tokens
+            .as_ref()
+            .filter(|t| t.carrier == crate::config::TokenCarrier::Param)
+        {
+            auth_params.push(t.name.clone());
+        }
+        if config.mode >= Mode::Dev {
+            tracing::info!(
+                app = self.app_name,
+                routes = routes.len(),
+                "fsa: application built"
+            );
+        }
+        let cache = Cache::new(&config);
+        Ok(Fsa::from_state(Arc::new(State {
+            realm,
+            hooks,
+            routes,
+            cors,
+            cache,
+            passwords,
+            tokens,
+            declared_groups: declared,
+            auth_params,
+            config,
+        })))
+    }
+
+    /// Registers the quality check of new passwords, run by
+    /// [`Fsa::hash_password`]: `password -> bool` (or `Result<bool, E>`).
+    pub fn password_quality<M>(mut self, hook: impl crate::hooks::PasswordQualityHook<M>) -> Self {
+        self.hooks.password_quality = Some(hook.into_hook());
+        self
+    }
+
+    /// Registers an alternate password check (LDAP, one-time codes...),
+    /// used when no hash is stored or it does not match:
+    /// `(login, password) -> bool`.
+    pub fn password_check<M>(mut self, hook: impl crate::hooks::PasswordCheckHook<M>) -> Self {
+        self.hooks.password_check = Some(hook.into_hook());
+        self
+    }
+}
