@@ -65,99 +65,63 @@ fn ready<T: 'static>(result: Result<T, ErrorResponse>) -> HookFuture<T> {
     Box::pin(std::future::ready(result))
 }
 
-/// `get_user_pass`: login -> stored password hash, `None` for no such user.
-///
-/// Sync `fn(&str) -> Option<String>` or async `fn(String) -> Option<String>`,
-/// each possibly in a `Result`.
-pub trait GetUserPassHook<M>: Send + Sync + 'static {
-    #[doc(hidden)]
-    fn into_hook(self) -> GetUserPassFn;
+/// Declares a hook trait taking `&str` arguments, implemented by sync
+/// functions (`&str` arguments) and async ones (`String` arguments), each
+/// answering a value or a `Result` of it.
+macro_rules! string_hook {
+    ($(#[$doc:meta])* $hook:ident -> $erased:ty, $out:ty, ($($arg:ident),+)) => {
+        $(#[$doc])*
+        pub trait $hook<M>: Send + Sync + 'static {
+            #[doc(hidden)]
+            fn into_hook(self) -> $erased;
+        }
+
+        impl<F, R> $hook<(SyncHook, R)> for F
+        where
+            F: Fn($(string_hook!(@borrowed $arg)),+) -> R + Send + Sync + 'static,
+            R: HookOutput<$out> + 'static,
+        {
+            fn into_hook(self) -> $erased {
+                Arc::new(move |$($arg),+| ready(self($($arg),+).into_result()))
+            }
+        }
+
+        impl<F, Fut> $hook<(AsyncHook, Fut)> for F
+        where
+            F: Fn($(string_hook!(@owned $arg)),+) -> Fut + Send + Sync + 'static,
+            Fut: Future + 'static,
+            Fut::Output: HookOutput<$out>,
+        {
+            fn into_hook(self) -> $erased {
+                Arc::new(move |$($arg),+| {
+                    let future = self($($arg.to_string()),+);
+                    Box::pin(async move { future.await.into_result() })
+                })
+            }
+        }
+    };
+    (@borrowed $arg:ident) => { &str };
+    (@owned $arg:ident) => { String };
 }
 
-impl<F, R> GetUserPassHook<(SyncHook, R)> for F
-where
-    F: Fn(&str) -> R + Send + Sync + 'static,
-    R: HookOutput<Option<String>> + 'static,
-{
-    fn into_hook(self) -> GetUserPassFn {
-        Arc::new(move |login| ready(self(login).into_result()))
-    }
-}
+string_hook!(
+    /// `get_user_pass`: login -> stored password hash, `None` for no such user.
+    ///
+    /// Sync `fn(&str) -> Option<String>` or async `fn(String) -> Option<String>`,
+    /// each possibly in a `Result`.
+    GetUserPassHook -> GetUserPassFn, Option<String>, (login)
+);
 
-impl<F, Fut> GetUserPassHook<(AsyncHook, Fut)> for F
-where
-    F: Fn(String) -> Fut + Send + Sync + 'static,
-    Fut: Future + 'static,
-    Fut::Output: HookOutput<Option<String>>,
-{
-    fn into_hook(self) -> GetUserPassFn {
-        Arc::new(move |login| {
-            let future = self(login.to_string());
-            Box::pin(async move { future.await.into_result() })
-        })
-    }
-}
+string_hook!(
+    /// `group_check`: login -> whether the user is in the group.
+    GroupCheckHook -> GroupCheckFn, bool, (login)
+);
 
-/// `group_check`: login -> whether the user is in the group.
-pub trait GroupCheckHook<M>: Send + Sync + 'static {
-    #[doc(hidden)]
-    fn into_hook(self) -> GroupCheckFn;
-}
-
-impl<F, R> GroupCheckHook<(SyncHook, R)> for F
-where
-    F: Fn(&str) -> R + Send + Sync + 'static,
-    R: HookOutput<bool> + 'static,
-{
-    fn into_hook(self) -> GroupCheckFn {
-        Arc::new(move |login| ready(self(login).into_result()))
-    }
-}
-
-impl<F, Fut> GroupCheckHook<(AsyncHook, Fut)> for F
-where
-    F: Fn(String) -> Fut + Send + Sync + 'static,
-    Fut: Future + 'static,
-    Fut::Output: HookOutput<bool>,
-{
-    fn into_hook(self) -> GroupCheckFn {
-        Arc::new(move |login| {
-            let future = self(login.to_string());
-            Box::pin(async move { future.await.into_result() })
-        })
-    }
-}
-
-/// `user_in_group`: (login, group) -> whether the user is in the group.
-/// Integer groups are given in decimal (`"0"`).
-pub trait UserInGroupHook<M>: Send + Sync + 'static {
-    #[doc(hidden)]
-    fn into_hook(self) -> UserInGroupFn;
-}
-
-impl<F, R> UserInGroupHook<(SyncHook, R)> for F
-where
-    F: Fn(&str, &str) -> R + Send + Sync + 'static,
-    R: HookOutput<bool> + 'static,
-{
-    fn into_hook(self) -> UserInGroupFn {
-        Arc::new(move |login, group| ready(self(login, group).into_result()))
-    }
-}
-
-impl<F, Fut> UserInGroupHook<(AsyncHook, Fut)> for F
-where
-    F: Fn(String, String) -> Fut + Send + Sync + 'static,
-    Fut: Future + 'static,
-    Fut::Output: HookOutput<bool>,
-{
-    fn into_hook(self) -> UserInGroupFn {
-        Arc::new(move |login, group| {
-            let future = self(login.to_string(), group.to_string());
-            Box::pin(async move { future.await.into_result() })
-        })
-    }
-}
+string_hook!(
+    /// `user_in_group`: (login, group) -> whether the user is in the group.
+    /// Integer groups are given in decimal (`"0"`).
+    UserInGroupHook -> UserInGroupFn, bool, (login, group)
+);
 
 /// `object_perms`: (login, value(s), mode) -> `Some(true)` allowed,
 /// `Some(false)` forbidden (403), `None` no such object (404).
@@ -269,40 +233,15 @@ where
     }
 }
 
-/// `password_check`: (login, password) -> whether an alternate check (LDAP,
-/// one-time code...) admits the user when the stored hash is missing or
-/// does not match.
-///
-/// Sync `fn(&str, &str) -> bool` or async `fn(String, String) -> bool`,
-/// each possibly in a `Result`; a panic counts as `false`.
-pub trait PasswordCheckHook<M>: Send + Sync + 'static {
-    #[doc(hidden)]
-    fn into_hook(self) -> PasswordCheckFn;
-}
-
-impl<F, R> PasswordCheckHook<(SyncHook, R)> for F
-where
-    F: Fn(&str, &str) -> R + Send + Sync + 'static,
-    R: HookOutput<bool> + 'static,
-{
-    fn into_hook(self) -> PasswordCheckFn {
-        Arc::new(move |login, password| ready(self(login, password).into_result()))
-    }
-}
-
-impl<F, Fut> PasswordCheckHook<(AsyncHook, Fut)> for F
-where
-    F: Fn(String, String) -> Fut + Send + Sync + 'static,
-    Fut: Future + 'static,
-    Fut::Output: HookOutput<bool>,
-{
-    fn into_hook(self) -> PasswordCheckFn {
-        Arc::new(move |login, password| {
-            let future = self(login.to_string(), password.to_string());
-            Box::pin(async move { future.await.into_result() })
-        })
-    }
-}
+string_hook!(
+    /// `password_check`: (login, password) -> whether an alternate check
+    /// (LDAP, one-time code...) admits the user when the stored hash is
+    /// missing or does not match.
+    ///
+    /// Sync `fn(&str, &str) -> bool` or async `fn(String, String) -> bool`,
+    /// each possibly in a `Result`; a panic counts as `false`.
+    PasswordCheckHook -> PasswordCheckFn, bool, (login, password)
+);
 
 /// `before_request`: may answer instead of the application.
 pub(crate) type BeforeRequestFn =
