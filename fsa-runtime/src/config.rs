@@ -569,38 +569,91 @@ impl Config {
         Ok(config)
     }
 
+    /// Reads the TOML file at `path`, then applies every `FSA_*`
+    /// environment variable over it.
+    ///
+    /// ```no_run
+    /// let config = fsa_runtime::Config::from_file("acme.toml")?;
+    /// # Ok::<(), fsa_runtime::ConfigError>(())
+    /// ```
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let mut config = Self::read_file(path, &path.display().to_string())?;
+        config.apply_environment()?;
+        Ok(config)
+    }
+
     /// Reads the file named by environment variable `var` (if set), then
     /// applies every `FSA_*` environment variable over it.
     pub fn from_env(var: &str) -> Result<Self, ConfigError> {
         let mut config = match std::env::var_os(var) {
             Some(path) => {
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    ConfigError::new(format!("cannot read {var}={}: {e}", path.to_string_lossy()))
-                })?;
-                Self::from_toml_str(&text)?
+                Self::read_file(path.as_ref(), &format!("{var}={}", path.to_string_lossy()))?
             }
             None => Self::default(),
         };
-        let overrides = std::env::vars()
-            .filter(|(k, _)| k.starts_with("FSA_"))
-            .map(|(k, v)| (k, parse_env_value(&v), Some(v)));
-        config.apply(overrides)?;
+        config.apply_environment()?;
         Ok(config)
+    }
+
+    /// Reads the file named by environment variable `var`, or `default`
+    /// when `var` is unset, then applies every `FSA_*` environment variable
+    /// over it.
+    ///
+    /// ```no_run
+    /// let config = fsa_runtime::Config::from_env_or("ACME_CONFIG", "acme.toml")?;
+    /// # Ok::<(), fsa_runtime::ConfigError>(())
+    /// ```
+    pub fn from_env_or(
+        var: &str,
+        default: impl AsRef<std::path::Path>,
+    ) -> Result<Self, ConfigError> {
+        let mut config = match std::env::var_os(var) {
+            Some(path) => {
+                Self::read_file(path.as_ref(), &format!("{var}={}", path.to_string_lossy()))?
+            }
+            None => {
+                let default = default.as_ref();
+                let what = format!(
+                    "{} (the default of {var}, which is unset)",
+                    default.display()
+                );
+                Self::read_file(default, &what)?
+            }
+        };
+        config.apply_environment()?;
+        Ok(config)
+    }
+
+    /// The directives of a TOML file; `what` names it in errors.
+    fn read_file(path: &std::path::Path, what: &str) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::new(format!("cannot read {what}: {e}")))?;
+        Self::from_toml_str(&text).map_err(|e| e.within(&format!("{}", path.display())))
+    }
+
+    /// Applies every `FSA_*` environment variable.
+    fn apply_environment(&mut self) -> Result<(), ConfigError> {
+        let (overrides, problems) = environment_directives(std::env::vars_os());
+        ConfigError::from_problems(problems)?;
+        self.apply(overrides.into_iter())
     }
 
     /// Applies directives, collecting every problem. An environment value
     /// (`raw`) is read as TOML first, then as the plain string when that
     /// does not fit: `FSA_TOKEN_SECRET=0x1F` stays the string `0x1F`.
-    fn apply(
-        &mut self,
-        pairs: impl Iterator<Item = (String, Value, Option<String>)>,
-    ) -> Result<(), ConfigError> {
+    fn apply(&mut self, pairs: impl Iterator<Item = Directive>) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
         for (name, value, raw) in pairs {
             if !name.starts_with("FSA_") {
                 continue;
             }
-            let value = match resolve_env(&name, value) {
+            // `{ env = "VAR" }` in a file; an environment value is as given.
+            let resolved = match raw {
+                None => resolve_env(&name, value),
+                Some(_) => Ok(Some(value)),
+            };
+            let value = match resolved {
                 Ok(Some(value)) => value,
                 Ok(None) => continue,
                 Err(problem) => {
@@ -645,14 +698,44 @@ fn resolve_env(name: &str, value: Value) -> Result<Option<Value>, String> {
     })
 }
 
+/// A directive to apply: its name, its value, and the text it was read
+/// from when it came from the environment.
+type Directive = (String, Value, Option<String>);
+
+/// The `FSA_*` variables of an environment as directives (name, value,
+/// text), and a problem for each one that is not UTF-8; other variables
+/// are the application's, whatever their bytes.
+fn environment_directives(
+    vars: impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+) -> (Vec<Directive>, Vec<String>) {
+    let (mut directives, mut problems) = (Vec::new(), Vec::new());
+    for (name, value) in vars {
+        if !name.as_encoded_bytes().starts_with(b"FSA_") {
+            continue;
+        }
+        match (name.into_string(), value.into_string()) {
+            (Ok(name), Ok(value)) => {
+                directives.push((name, parse_env_value(&value), Some(value)));
+            }
+            (Ok(name), Err(_)) => {
+                problems.push(format!("environment variable {name} is not valid UTF-8"))
+            }
+            (Err(name), _) => problems.push(format!(
+                "environment variable {} has a name that is not valid UTF-8",
+                name.to_string_lossy()
+            )),
+        }
+    }
+    (directives, problems)
+}
+
 /// An environment value: TOML when it parses as a TOML value (`true`,
-/// `42`, `["token", "basic"]`), else the plain string.
+/// `42`, `["token", "basic"]`, `{ ttl = 60 }`), else the plain string.
 fn parse_env_value(text: &str) -> Value {
     format!("v = {text}")
         .parse::<toml::Table>()
         .ok()
         .and_then(|mut t| t.remove("v"))
-        .filter(|v| !matches!(v, Value::Table(_)))
         .unwrap_or_else(|| Value::String(text.to_string()))
 }
 
@@ -891,6 +974,74 @@ mod should {
         );
         assert_eq!(parse_env_value("dev"), Value::String("dev".into()));
         assert_eq!(parse_env_value("a = 1"), Value::String("a = 1".into()));
+        let table = parse_env_value("{ origins = [\"https://a.example\"] }");
+        assert_eq!(table["origins"][0].as_str(), Some("https://a.example"));
+        let mut config = Config::default();
+        let opts = "{ origins = [\"https://a.example\"], supports_credentials = true }";
+        config
+            .apply(
+                [(
+                    "FSA_CORS_OPTS".into(),
+                    parse_env_value(opts),
+                    Some(opts.into()),
+                )]
+                .into_iter(),
+            )
+            .unwrap();
+        assert_eq!(
+            config.cors_opts["supports_credentials"],
+            Value::Boolean(true)
+        );
+    }
+
+    #[test]
+    fn read_only_fsa_variables_and_name_those_that_are_not_utf8() {
+        use std::{ffi::OsString, os::unix::ffi::OsStringExt};
+        let os = |bytes: &[u8]| OsString::from_vec(bytes.to_vec());
+        let vars = [
+            (os(b"X"), os(b"a\xffb")),
+            (os(b"\xff"), os(b"x")),
+            (os(b"FSA_MODE"), os(b"dev")),
+            (os(b"FSA_REALM"), os(b"r\xff")),
+            (os(b"FSA_\xff"), os(b"x")),
+        ];
+        let (directives, problems) = environment_directives(vars.into_iter());
+        assert_eq!(directives.len(), 1);
+        assert_eq!(directives[0].0, "FSA_MODE");
+        assert_eq!(
+            problems,
+            [
+                "environment variable FSA_REALM is not valid UTF-8",
+                "environment variable FSA_\u{fffd} has a name that is not valid UTF-8"
+            ]
+        );
+    }
+
+    #[test]
+    fn read_files_naming_them_in_errors() {
+        let dir = std::env::temp_dir().join(format!("fsa-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.toml");
+        std::fs::write(&good, "FSA_AUTH = \"basic\"\nFSA_REALM = \"from-file\"").unwrap();
+        let config = Config::from_file(&good).unwrap();
+        assert_eq!(config.realm.as_deref(), Some("from-file"));
+        let unset = "FSA_TEST_SURELY_UNSET_CONFIG";
+        let config = Config::from_env_or(unset, &good).unwrap();
+        assert_eq!(config.auth, ["token", "basic", "none"]);
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "FSA_MODE = \"loud\"").unwrap();
+        let problem = Config::from_file(&bad).unwrap_err().problems()[0].clone();
+        assert!(
+            problem.starts_with(&format!("{}: FSA_MODE", bad.display())),
+            "{problem}"
+        );
+        let missing = dir.join("missing.toml");
+        let problem = Config::from_env_or(unset, &missing).unwrap_err().problems()[0].clone();
+        assert!(
+            problem.contains("the default of FSA_TEST_SURELY_UNSET_CONFIG, which is unset"),
+            "{problem}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -244,6 +244,15 @@ impl ConfigError {
         }
     }
 
+    /// The same problems, each prefixed with where they were found
+    /// (`acme.toml: FSA_MODE: ...`).
+    pub(crate) fn within(mut self, place: &str) -> Self {
+        for problem in &mut self.problems {
+            *problem = format!("{place}: {problem}");
+        }
+        self
+    }
+
     /// Each problem found.
     pub fn problems(&self) -> &[String] {
         &self.problems

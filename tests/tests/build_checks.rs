@@ -158,4 +158,15 @@ fn the_configuration_file_is_named_by_an_environment_variable_and_overridden_by_
     let fsa = Fsa::from_env("FSATEST_CONFIG").unwrap().build().unwrap();
     assert_eq!(fsa.realm(), "fsatest");
     assert_eq!(fsa.config().mode, fsa_runtime::Mode::Prod);
+    // A file given by path: the application is named after it.
+    let fsa = Fsa::from_file(&path).unwrap().build().unwrap();
+    assert_eq!(fsa.realm(), "app");
+    // A default file when the variable is unset, named after the variable.
+    let fsa = Fsa::from_env_or("FSATEST_UNSET_CONFIG", &path).unwrap();
+    assert_eq!(fsa.build().unwrap().realm(), "fsatest_unset");
+    let missing = dir.join("missing.toml");
+    let error = Fsa::from_env_or("FSATEST_UNSET_CONFIG", &missing)
+        .err()
+        .unwrap();
+    assert!(error.problems()[0].contains("missing.toml"), "{error:?}");
 }

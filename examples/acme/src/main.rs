@@ -22,6 +22,9 @@ use fsa_runtime::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// The configuration file when `ACME_CONFIG` is unset.
+const DEFAULT_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/acme.toml");
+
 /// The stores whose name matches `pattern` (SQL `LIKE`), for employees.
 #[get("/store", authz = "employee")]
 async fn get_store(
@@ -86,18 +89,13 @@ async fn main() -> std::io::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    if std::env::var_os("ACME_CONFIG").is_none() {
-        std::env::set_var(
-            "ACME_CONFIG",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/acme.toml"),
-        );
-    }
     let path = std::env::var("ACME_DB").unwrap_or_else(|_| "acme.db".into());
     let db = db::open(&path).map_err(|e| std::io::Error::other(format!("{path}: {e}")))?;
 
     // the seed's acme.conf: hooks registered by name, checked by build()
     let (pass_db, group_db, perms_db) = (db.clone(), db.clone(), db.clone());
-    let fsa = Fsa::from_env("ACME_CONFIG")?
+    // ACME_CONFIG names the configuration file; by default, the bundled one.
+    let fsa = Fsa::from_env_or("ACME_CONFIG", DEFAULT_CONFIG)?
         .get_user_pass(move |login: &str| auth::get_user_pass(&pass_db, login))
         .group_check("employee", move |login: &str| {
             auth::user_is_employee(&group_db, login)
