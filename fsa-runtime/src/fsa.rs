@@ -44,6 +44,7 @@ pub(crate) struct State {
     pub(crate) cache: Cache,
     pub(crate) passwords: Passwords,
     pub(crate) tokens: Option<Tokens>,
+    #[cfg_attr(not(feature = "cors"), allow(dead_code))]
     pub(crate) cors: Option<CorsSettings>,
     /// Request parameter names used by authentication, never "unexpected".
     pub(crate) auth_params: Vec<String>,
@@ -96,6 +97,15 @@ impl crate::Param for Fsa {
                 crate::ParamError::Response(ErrorResponse::internal("fsa middleware missing"))
             })
     }
+}
+
+/// `ACME_CONFIG` -> `acme`: the application's name of its configuration
+/// variable.
+fn app_name_of_var(var: &str) -> String {
+    var.strip_suffix("_CONFIG")
+        .or_else(|| var.strip_suffix("_CONF"))
+        .unwrap_or(var)
+        .to_ascii_lowercase()
 }
 
 impl Fsa {
@@ -192,16 +202,49 @@ impl Fsa {
 
 impl Fsa {
     /// A builder with the configuration of the TOML file named by
-    /// environment variable `var`, overridden by `FSA_*` environment
-    /// variables. The application's name (the default realm) is the
-    /// variable's prefix, lower-cased: `ACME_CONFIG` gives `acme`.
+    /// environment variable `var` (none when unset), overridden by `FSA_*`
+    /// environment variables. The application's name (the default realm)
+    /// is the variable's prefix, lower-cased: `ACME_CONFIG` gives `acme`.
     pub fn from_env(var: &str) -> Result<FsaBuilder, ConfigError> {
-        let name = var
-            .strip_suffix("_CONFIG")
-            .or_else(|| var.strip_suffix("_CONF"))
-            .unwrap_or(var)
-            .to_ascii_lowercase();
-        Ok(FsaBuilder::new(name, Config::from_env(var)?))
+        Ok(FsaBuilder::new(
+            app_name_of_var(var),
+            Config::from_env(var)?,
+        ))
+    }
+
+    /// As [`from_env`](Self::from_env), reading file `default` when `var`
+    /// is unset: no `std::env::set_var` needed to give a default.
+    ///
+    /// ```no_run
+    /// # fn main() -> std::io::Result<()> {
+    /// let builder = fsa_runtime::Fsa::from_env_or("ACME_CONFIG", "acme.toml")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_env_or(
+        var: &str,
+        default: impl AsRef<std::path::Path>,
+    ) -> Result<FsaBuilder, ConfigError> {
+        let config = Config::from_env_or(var, default)?;
+        Ok(FsaBuilder::new(app_name_of_var(var), config))
+    }
+
+    /// A builder with the configuration of the TOML file at `path`,
+    /// overridden by `FSA_*` environment variables. The application's name
+    /// is the file's stem: `conf/acme.toml` gives `acme` (change it with
+    /// [`FsaBuilder::app_name`]).
+    ///
+    /// ```no_run
+    /// # fn main() -> std::io::Result<()> {
+    /// let builder = fsa_runtime::Fsa::from_file("acme.toml")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<FsaBuilder, ConfigError> {
+        let path = path.as_ref();
+        let name = path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(FsaBuilder::new(name, Config::from_file(path)?))
     }
 
     /// A builder for application `app_name` with the directives of a TOML
@@ -251,14 +294,17 @@ impl Fsa {
             InitError = (),
         >,
     > {
-        let cors = self.state.cors.as_ref().map(CorsSettings::middleware);
-        actix_web::App::new()
-            .wrap(self.middleware())
-            .wrap(actix_web::middleware::Condition::new(
+        let app = actix_web::App::new().wrap(self.middleware());
+        // CORS outside fsa's middleware: preflights are answered before it.
+        #[cfg(feature = "cors")]
+        let app = {
+            let cors = self.state.cors.as_ref().map(CorsSettings::middleware);
+            app.wrap(actix_web::middleware::Condition::new(
                 cors.is_some(),
                 cors.unwrap_or_default(),
             ))
-            .configure(self.configure())
+        };
+        app.configure(self.configure())
     }
 
     /// Hashes a password with the configured scheme, off the worker

@@ -34,6 +34,7 @@
 //! (groups, schemes, permission hooks) is checked by `build()`.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate self as fsa_runtime;
 

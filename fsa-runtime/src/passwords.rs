@@ -9,6 +9,7 @@ use crate::{
     fsa::State,
     hooks::PasswordQualityFn,
 };
+#[cfg(feature = "argon2")]
 use argon2::{password_hash::PasswordHasher, Argon2, PasswordHash, PasswordVerifier};
 use futures_util::FutureExt;
 use regex::Regex;
@@ -31,6 +32,7 @@ pub(crate) enum Scheme {
         cost: u32,
     },
     /// argon2id, version 19.
+    #[cfg(feature = "argon2")]
     Argon2 {
         memory_cost: u32,
         time_cost: u32,
@@ -132,6 +134,14 @@ impl Passwords {
                 let [cost] = options("bcrypt", opts, [("rounds", 4, 4..=31)])?;
                 Some(Scheme::Bcrypt { cost })
             }
+            #[cfg(not(feature = "argon2"))]
+            Some("argon2") => {
+                return Err(
+                    "FSA_PASSWORD_SCHEME = \"argon2\" needs the `argon2` feature of fsa-runtime"
+                        .into(),
+                )
+            }
+            #[cfg(feature = "argon2")]
             Some("argon2") => {
                 let [memory_cost, time_cost, parallelism] = options(
                     "argon2",
@@ -314,6 +324,7 @@ fn hash_now(scheme: Scheme, password: &str) -> Result<String, ErrorResponse> {
             format!("password too long: bcrypt takes at most {BCRYPT_MAX} bytes"),
         )),
         Scheme::Bcrypt { cost } => bcrypt::hash(password, cost).map_err(|e| failed(&e)),
+        #[cfg(feature = "argon2")]
         Scheme::Argon2 {
             memory_cost,
             time_cost,
@@ -342,6 +353,7 @@ fn verify_now(scheme: Scheme, password: &str, reference: &str) -> Option<bool> {
             .then(|| bcrypt::verify(password, reference).ok())
             .flatten(),
         // The hash names its own variant and costs.
+        #[cfg(feature = "argon2")]
         Scheme::Argon2 { .. } => {
             let hash = PasswordHash::new(reference).ok()?;
             argon2::Params::try_from(&hash).ok()?;
@@ -368,6 +380,7 @@ fn work_of(scheme: Scheme, reference: &str) -> Option<Scheme> {
             .filter(|cost| (4..=31).contains(cost))
             .filter(|_| reference.len() == 60 && reference.get(6..7) == Some("$"))
             .map(|cost| Scheme::Bcrypt { cost }),
+        #[cfg(feature = "argon2")]
         Scheme::Argon2 { .. } => {
             let hash = PasswordHash::new(reference).ok()?;
             let params = argon2::Params::try_from(&hash).ok()?;
@@ -503,7 +516,15 @@ pub(crate) async fn guard_hook<T>(
 mod should {
     use super::*;
 
+    #[cfg(not(feature = "argon2"))]
+    #[test]
+    fn refuse_argon2_without_its_feature() {
+        let error = passwords("FSA_PASSWORD_SCHEME = \"argon2\"").err().unwrap();
+        assert!(error.contains("the `argon2` feature"), "{error}");
+    }
+
     const BCRYPT: Scheme = Scheme::Bcrypt { cost: 4 };
+    #[cfg(feature = "argon2")]
     const ARGON2: Scheme = Scheme::Argon2 {
         memory_cost: 1000,
         time_cost: 1,
@@ -572,6 +593,7 @@ mod should {
         ));
     }
 
+    #[cfg(feature = "argon2")]
     #[test]
     fn hash_with_argon2id_and_the_fsa_defaults() {
         let passwords = passwords("FSA_PASSWORD_SCHEME = \"argon2\"").unwrap();
@@ -582,6 +604,7 @@ mod should {
         assert!(!matches(ARGON2, &"x".repeat(99), &hash));
     }
 
+    #[cfg(feature = "argon2")]
     #[test]
     fn read_scheme_options_and_refuse_bad_ones() {
         let bcrypt = passwords("FSA_PASSWORD_OPTS = { rounds = 5 }").unwrap();
@@ -694,6 +717,7 @@ mod should {
         assert_eq!(verify_now(BCRYPT, &"x".repeat(73), "garbage"), Some(false));
     }
 
+    #[cfg(feature = "argon2")]
     #[actix_web::test]
     async fn make_the_argon2_decoy_at_the_costs_of_the_stored_hashes() {
         let passwords = passwords("FSA_PASSWORD_SCHEME = \"argon2\"").unwrap();

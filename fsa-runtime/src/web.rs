@@ -95,6 +95,7 @@ pub(crate) fn default_content_type(config: &Config, response: &mut HttpResponse)
 
 /// The CORS settings of `FSA_CORS_OPTS`, checked at start-up.
 #[derive(Clone, Debug, Default)]
+#[cfg_attr(not(feature = "cors"), allow(dead_code))]
 pub(crate) struct CorsSettings {
     origins: Option<Vec<String>>,
     methods: Option<Vec<String>>,
@@ -108,6 +109,9 @@ impl CorsSettings {
     pub(crate) fn new(config: &Config) -> Result<Option<Self>, String> {
         if !config.cors {
             return Ok(None);
+        }
+        if !cfg!(feature = "cors") {
+            return Err("FSA_CORS = true needs the `cors` feature of fsa-runtime".into());
         }
         let list = |key: &str| -> Result<Option<Vec<String>>, String> {
             match config.cors_opts.get(key) {
@@ -158,6 +162,7 @@ impl CorsSettings {
     }
 
     /// The actix-cors middleware of these settings.
+    #[cfg(feature = "cors")]
     pub(crate) fn middleware(&self) -> actix_cors::Cors {
         let mut cors = actix_cors::Cors::default();
         cors = match &self.origins {
@@ -306,4 +311,30 @@ pub fn check_path(_method: &str, path: &str) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    #[cfg(not(feature = "cors"))]
+    #[test]
+    fn refuse_cors_without_its_feature() {
+        let config = Config::from_toml_str("FSA_CORS = true").unwrap();
+        let error = CorsSettings::new(&config).unwrap_err();
+        assert!(error.contains("the `cors` feature"), "{error}");
+    }
+
+    #[cfg(feature = "cors")]
+    #[test]
+    fn read_cors_options() {
+        let config = Config::from_toml_str(
+            "FSA_CORS = true\nFSA_CORS_OPTS = { origins = [\"https://a.example\"], max_age = 60 }",
+        )
+        .unwrap();
+        let settings = CorsSettings::new(&config).unwrap().unwrap();
+        let origins = Some(vec!["https://a.example".to_string()]);
+        assert_eq!(settings.origins, origins);
+        assert_eq!(settings.max_age, Some(60));
+    }
 }

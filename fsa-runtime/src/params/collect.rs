@@ -7,7 +7,7 @@
 //!   multipart body), then files: the first source holding a name wins,
 //!   and a scalar takes the first of repeated values.
 
-use super::upload::{read_multipart, Parts, Upload};
+use super::upload::{Parts, Upload};
 use crate::errors::ErrorResponse;
 use actix_web::{
     dev::Payload,
@@ -26,6 +26,7 @@ pub(crate) enum Collected {
     /// `application/json` or `application/*+json`.
     Json(Bytes),
     /// `multipart/form-data`: text fields and files.
+    #[cfg_attr(not(feature = "multipart"), allow(dead_code))]
     Multipart(Parts),
 }
 
@@ -63,9 +64,17 @@ pub(crate) async fn collect_body(
     if announced.is_some_and(|len| len > max) {
         return Err(too_large());
     }
+    #[cfg(feature = "multipart")]
     if multipart {
-        let parts = read_multipart(request, payload, max, too_large).await?;
+        let parts = super::upload::read_multipart(request, payload, max, too_large).await?;
         return Ok(Some(Collected::Multipart(parts)));
+    }
+    #[cfg(not(feature = "multipart"))]
+    if multipart {
+        return Err(ErrorResponse::with_status(
+            "multipart/form-data bodies are not accepted",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ));
     }
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
@@ -247,6 +256,17 @@ fn parse_urlencoded<'a>(
 #[cfg(test)]
 mod should {
     use super::*;
+
+    #[cfg(not(feature = "multipart"))]
+    #[actix_web::test]
+    async fn refuse_multipart_bodies_without_the_feature() {
+        let (request, payload) = actix_web::test::TestRequest::post()
+            .insert_header((CONTENT_TYPE, "multipart/form-data; boundary=x"))
+            .set_payload("--x--\r\n")
+            .to_http_parts();
+        let error = collect_body(&request, payload, 1000).await.err().unwrap();
+        assert_eq!(error.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
 
     fn http(params: &RequestParams, name: &str) -> Vec<String> {
         match params.get(name) {

@@ -123,6 +123,7 @@ macro_rules! integers {
 integers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
 /// A JSON string's contents, for types written as strings in JSON.
+#[cfg(any(feature = "uuid", feature = "chrono"))]
 fn json_string(value: &Value) -> Result<&str, String> {
     match value {
         Value::String(text) => Ok(text),
@@ -131,6 +132,7 @@ fn json_string(value: &Value) -> Result<&str, String> {
 }
 
 /// Types whose HTTP and JSON forms are the same string.
+#[cfg(any(feature = "uuid", feature = "chrono"))]
 macro_rules! textual {
     ($($t:ty => $what:literal, $parse:expr;)*) => {$(
         impl Scalar for $t {

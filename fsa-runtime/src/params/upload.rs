@@ -2,22 +2,8 @@
 //! (FlaskSimpleAuth's `FileStorage`).
 
 use super::{Input, Param, ParamError, Raw};
-use crate::errors::ErrorResponse;
-use actix_web::{
-    dev::Payload,
-    error::PayloadError,
-    http::StatusCode,
-    web::{Bytes, BytesMut},
-    HttpRequest,
-};
-use futures_util::{Stream, StreamExt};
-use std::{
-    cell::Cell,
-    fmt,
-    pin::Pin,
-    rc::Rc,
-    task::{Context, Poll},
-};
+use actix_web::web::Bytes;
+use std::fmt;
 
 /// A file of a `multipart/form-data` request, read by the parameter of its
 /// field name. `Option<Upload>` when optional, `Vec<Upload>` for every file
@@ -87,106 +73,131 @@ impl Param for Vec<Upload> {
 /// The text fields and the files of a multipart body.
 pub(crate) type Parts = (Vec<(String, String)>, Vec<Upload>);
 
-/// The raw bytes of a request body, counted before they are parsed: beyond
-/// `max` the stream fails (and `over` says why) and then ends, reading no
-/// more.
-struct Counted {
-    payload: Payload,
-    read: usize,
-    max: usize,
-    over: Rc<Cell<bool>>,
-}
+#[cfg(feature = "multipart")]
+pub(crate) use read::read_multipart;
 
-impl Stream for Counted {
-    type Item = Result<Bytes, PayloadError>;
+/// Reading a multipart body (the `multipart` feature).
+#[cfg(feature = "multipart")]
+mod read {
+    use super::{Parts, Upload};
+    use crate::errors::ErrorResponse;
+    use actix_web::{
+        dev::Payload,
+        error::PayloadError,
+        http::StatusCode,
+        web::{Bytes, BytesMut},
+        HttpRequest,
+    };
+    use futures_util::{Stream, StreamExt};
+    use std::{
+        cell::Cell,
+        fmt,
+        pin::Pin,
+        rc::Rc,
+        task::{Context, Poll},
+    };
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.over.get() {
-            return Poll::Ready(None);
-        }
-        let chunk = match self.payload.poll_next_unpin(cx) {
-            Poll::Ready(Some(Ok(chunk))) => chunk,
-            other => return other,
-        };
-        self.read = self.read.saturating_add(chunk.len());
-        if self.read > self.max {
-            self.over.set(true);
-            return Poll::Ready(Some(Err(PayloadError::Overflow)));
-        }
-        Poll::Ready(Some(Ok(chunk)))
+    /// The raw bytes of a request body, counted before they are parsed: beyond
+    /// `max` the stream fails (and `over` says why) and then ends, reading no
+    /// more.
+    struct Counted {
+        payload: Payload,
+        read: usize,
+        max: usize,
+        over: Rc<Cell<bool>>,
     }
-}
 
-/// Reads a `multipart/form-data` body of at most `max` raw bytes, counted
-/// as they are read, boundaries and part headers included: a body of
-/// endless empty parts or huge part headers is as limited as a big file.
-pub(crate) async fn read_multipart(
-    request: &HttpRequest,
-    payload: Payload,
-    max: usize,
-    too_large: impl Fn() -> ErrorResponse,
-) -> Result<Parts, ErrorResponse> {
-    let over = Rc::new(Cell::new(false));
-    let bad = |e: &dyn fmt::Display| {
-        if over.get() {
-            return too_large();
+    impl Stream for Counted {
+        type Item = Result<Bytes, PayloadError>;
+
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            if self.over.get() {
+                return Poll::Ready(None);
+            }
+            let chunk = match self.payload.poll_next_unpin(cx) {
+                Poll::Ready(Some(Ok(chunk))) => chunk,
+                other => return other,
+            };
+            self.read = self.read.saturating_add(chunk.len());
+            if self.read > self.max {
+                self.over.set(true);
+                return Poll::Ready(Some(Err(PayloadError::Overflow)));
+            }
+            Poll::Ready(Some(Ok(chunk)))
         }
-        ErrorResponse::with_status(
-            format!("malformed multipart body: {e}"),
-            StatusCode::BAD_REQUEST,
-        )
-    };
-    let counted = Counted {
-        payload,
-        read: 0,
-        max,
-        over: Rc::clone(&over),
-    };
-    let mut multipart = actix_multipart::Multipart::new(request.headers(), counted);
-    let (mut fields, mut files) = (Vec::new(), Vec::new());
-    while let Some(field) = multipart.next().await {
-        let mut field = field.map_err(|e| bad(&e))?;
-        let name = field.name().unwrap_or_default().to_string();
-        let filename = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename())
-            .map(str::to_string);
-        let content_type = field.content_type().map(|m| m.to_string());
-        let mut data = BytesMut::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| bad(&e))?;
-            data.extend_from_slice(&chunk);
-        }
-        if name.contains('\0') {
-            return Err(ErrorResponse::bad_request(
-                "NUL character in multipart body",
-            ));
-        }
-        match filename {
-            Some(filename) => files.push(Upload {
-                name,
-                filename,
-                content_type,
-                data: data.freeze(),
-            }),
-            None => {
-                let text = String::from_utf8(data.to_vec()).map_err(|_| {
-                    ErrorResponse::bad_request(format!(
-                        "multipart field {:?} is not valid UTF-8",
-                        name
-                    ))
-                })?;
-                if text.contains('\0') {
-                    return Err(ErrorResponse::bad_request(
-                        "NUL character in multipart body",
-                    ));
+    }
+
+    /// Reads a `multipart/form-data` body of at most `max` raw bytes, counted
+    /// as they are read, boundaries and part headers included: a body of
+    /// endless empty parts or huge part headers is as limited as a big file.
+    pub(crate) async fn read_multipart(
+        request: &HttpRequest,
+        payload: Payload,
+        max: usize,
+        too_large: impl Fn() -> ErrorResponse,
+    ) -> Result<Parts, ErrorResponse> {
+        let over = Rc::new(Cell::new(false));
+        let bad = |e: &dyn fmt::Display| {
+            if over.get() {
+                return too_large();
+            }
+            ErrorResponse::with_status(
+                format!("malformed multipart body: {e}"),
+                StatusCode::BAD_REQUEST,
+            )
+        };
+        let counted = Counted {
+            payload,
+            read: 0,
+            max,
+            over: Rc::clone(&over),
+        };
+        let mut multipart = actix_multipart::Multipart::new(request.headers(), counted);
+        let (mut fields, mut files) = (Vec::new(), Vec::new());
+        while let Some(field) = multipart.next().await {
+            let mut field = field.map_err(|e| bad(&e))?;
+            let name = field.name().unwrap_or_default().to_string();
+            let filename = field
+                .content_disposition()
+                .and_then(|cd| cd.get_filename())
+                .map(str::to_string);
+            let content_type = field.content_type().map(|m| m.to_string());
+            let mut data = BytesMut::new();
+            while let Some(chunk) = field.next().await {
+                let chunk = chunk.map_err(|e| bad(&e))?;
+                data.extend_from_slice(&chunk);
+            }
+            if name.contains('\0') {
+                return Err(ErrorResponse::bad_request(
+                    "NUL character in multipart body",
+                ));
+            }
+            match filename {
+                Some(filename) => files.push(Upload {
+                    name,
+                    filename,
+                    content_type,
+                    data: data.freeze(),
+                }),
+                None => {
+                    let text = String::from_utf8(data.to_vec()).map_err(|_| {
+                        ErrorResponse::bad_request(format!(
+                            "multipart field {:?} is not valid UTF-8",
+                            name
+                        ))
+                    })?;
+                    if text.contains('\0') {
+                        return Err(ErrorResponse::bad_request(
+                            "NUL character in multipart body",
+                        ));
+                    }
+                    fields.push((name, text));
                 }
-                fields.push((name, text));
             }
         }
+        if over.get() {
+            return Err(too_large());
+        }
+        Ok((fields, files))
     }
-    if over.get() {
-        return Err(too_large());
-    }
-    Ok((fields, files))
 }

@@ -182,21 +182,18 @@ mod should {
     }
 }
 
-/// FlaskSimpleAuth 36.0's own tokens (`shared/vectors`), reproduced byte
-/// for byte and accepted.
+/// FlaskSimpleAuth 36.0's own tokens (`tests/data`), reproduced byte for
+/// byte and accepted.
 #[cfg(test)]
 mod vectors {
     use super::*;
 
-    const VECTORS: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/vectors/fsa-36.0.json"
-    );
+    /// Made by FlaskSimpleAuth 36.0 itself: see `tests/data/README.md`.
+    const VECTORS: &str = include_str!("../../tests/data/flask-simple-auth-36.0.json");
 
     #[test]
     fn reproduce_and_accept_flask_simple_auth_tokens() {
-        let text = std::fs::read_to_string(VECTORS).expect("shared/vectors beside the repository");
-        let vectors: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let vectors: serde_json::Value = serde_json::from_str(VECTORS).unwrap();
         let secret = vectors["secret"].as_str().unwrap();
         let mut checked = 0;
         for v in vectors["fsa_tokens"].as_array().unwrap() {

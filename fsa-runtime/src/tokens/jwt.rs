@@ -1,5 +1,8 @@
 //! JSON Web Tokens through `jsonwebtoken`: claims `exp`, `sub`, `aud`
 //! (the realm), `iss` (`FSA_TOKEN_ISSUER`) and `scope`.
+//!
+//! The crypto backend is a feature: `jwt` (AWS-LC, the default) or
+//! `jwt-rust-crypto` (RustCrypto, RSA verification only).
 
 use crate::errors::ErrorResponse;
 use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -38,6 +41,7 @@ impl Jwt {
     /// `secret` verifies (HMAC key, or public key); `sign` signs for
     /// public-key algorithms (without it, tokens can only be verified).
     pub(crate) fn new(algo: &str, secret: &str, sign: Option<&str>) -> Result<Self, String> {
+        install_provider();
         let algorithm: Algorithm = algo
             .parse()
             .map_err(|_| format!("FSA_TOKEN_ALGO: unexpected jwt algorithm \"{algo}\": expected HS256, HS384, HS512, RS*, PS*, ES256, ES384 or EdDSA"))?;
@@ -57,6 +61,7 @@ impl Jwt {
                 DecodingKey::from_rsa_pem(secret.as_bytes())
                     .map_err(|e| key_error("FSA_TOKEN_SECRET", e))?,
                 sign.map(|s| {
+                    refuse_rsa_signing()?;
                     EncodingKey::from_rsa_pem(s.as_bytes())
                         .map_err(|e| key_error("FSA_TOKEN_SIGN", e))
                 })
@@ -145,5 +150,128 @@ impl Jwt {
             .map(|s| s.split_whitespace().map(String::from).collect())
             .unwrap_or_default();
         Ok((claims.sub, claims.exp as f64, scopes))
+    }
+}
+
+/// Makes the backend of fsa's features jsonwebtoken's process default, so
+/// that it works even when another crate enables jsonwebtoken's other
+/// backend (with both, jsonwebtoken has no default). A default installed
+/// earlier, by the application, stays.
+fn install_provider() {
+    #[cfg(feature = "jwt")]
+    let provider = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+    #[cfg(not(feature = "jwt"))]
+    let provider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
+    let _ = provider.install_default();
+}
+
+/// RSA private keys are refused on the RustCrypto backend: the `rsa` crate
+/// is open to RUSTSEC-2023-0071 (Marvin: key recovery by timing private-key
+/// operations), and every token created would be such an operation.
+fn refuse_rsa_signing() -> Result<(), String> {
+    if cfg!(feature = "jwt") {
+        return Ok(());
+    }
+    Err("FSA_TOKEN_SIGN: RSA signing is refused with the `jwt-rust-crypto` feature (the rsa crate is open to RUSTSEC-2023-0071): enable the `jwt` feature (AWS-LC), or use ES256, ES384 or EdDSA".into())
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    /// (algorithm, public key, private key), test-only keys of `tests/data`.
+    const KEYS: &[(&str, &str, &str)] = &[
+        (
+            "RS256",
+            include_str!("../../tests/data/rsa-public.pem"),
+            include_str!("../../tests/data/rsa-private.pem"),
+        ),
+        (
+            "PS384",
+            include_str!("../../tests/data/rsa-public.pem"),
+            include_str!("../../tests/data/rsa-private.pem"),
+        ),
+        (
+            "ES256",
+            include_str!("../../tests/data/ec256-public.pem"),
+            include_str!("../../tests/data/ec256-private.pem"),
+        ),
+        (
+            "ES384",
+            include_str!("../../tests/data/ec384-public.pem"),
+            include_str!("../../tests/data/ec384-private.pem"),
+        ),
+        (
+            "EdDSA",
+            include_str!("../../tests/data/ed25519-public.pem"),
+            include_str!("../../tests/data/ed25519-private.pem"),
+        ),
+    ];
+
+    const FUTURE: i64 = 4_000_000_000;
+
+    fn roundtrip(algo: &str, public: &str, private: &str) {
+        let jwt = Jwt::new(algo, public, Some(private)).unwrap();
+        let token = jwt
+            .create("calvin", "acme", Some("iss"), FUTURE, &["read".into()])
+            .unwrap();
+        let (login, expires, scopes) = jwt.check(&token, "acme", Some("iss"), 0.0).unwrap();
+        assert_eq!((login.as_str(), expires as i64), ("calvin", FUTURE));
+        assert_eq!(scopes, ["read"]);
+        // checked with the public key alone, refused for another audience
+        let verifier = Jwt::new(algo, public, None).unwrap();
+        assert!(verifier.check(&token, "acme", Some("iss"), 0.0).is_ok());
+        assert!(verifier.check(&token, "other", Some("iss"), 0.0).is_err());
+        let error = verifier
+            .create("calvin", "acme", None, FUTURE, &[])
+            .unwrap_err();
+        assert!(error.message().contains("FSA_TOKEN_SIGN"), "{algo}");
+        // a changed payload breaks the signature
+        let mut parts: Vec<String> = token.split('.').map(String::from).collect();
+        parts[1] = parts[1].replacen('e', "f", 1);
+        assert!(verifier
+            .check(&parts.join("."), "acme", Some("iss"), 0.0)
+            .is_err());
+    }
+
+    #[cfg(feature = "jwt")]
+    #[test]
+    fn sign_and_verify_with_every_public_key_algorithm() {
+        for (algo, public, private) in KEYS {
+            roundtrip(algo, public, private);
+        }
+    }
+
+    #[cfg(not(feature = "jwt"))]
+    #[test]
+    fn refuse_rsa_signing_keys_on_rust_crypto_but_verify_rsa_tokens() {
+        for (algo, public, private) in KEYS {
+            if algo.starts_with('E') {
+                roundtrip(algo, public, private);
+                continue;
+            }
+            let error = Jwt::new(algo, public, Some(private)).err().unwrap();
+            assert!(error.contains("RUSTSEC-2023-0071"), "{error}");
+            // a token signed elsewhere is verified with the public key
+            let claims = serde_json::json!({"sub": "calvin", "aud": "acme", "exp": FUTURE});
+            let key = EncodingKey::from_rsa_pem(private.as_bytes()).unwrap();
+            let algorithm: Algorithm = algo.parse().unwrap();
+            let token = jsonwebtoken::encode(&Header::new(algorithm), &claims, &key).unwrap();
+            let verifier = Jwt::new(algo, public, None).unwrap();
+            assert_eq!(
+                verifier.check(&token, "acme", None, 0.0).unwrap().0,
+                "calvin"
+            );
+        }
+    }
+
+    #[test]
+    fn refuse_unknown_algorithms_and_bad_keys() {
+        assert!(Jwt::new("HS999", "secret", None)
+            .err()
+            .unwrap()
+            .contains("HS999"));
+        let error = Jwt::new("ES256", "not a key", None).err().unwrap();
+        assert!(error.contains("FSA_TOKEN_SECRET"), "{error}");
     }
 }

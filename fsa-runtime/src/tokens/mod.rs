@@ -3,6 +3,10 @@
 //! ([`jwt`]).
 
 mod fsa;
+#[cfg(any(feature = "jwt", feature = "jwt-rust-crypto"))]
+mod jwt;
+#[cfg(not(any(feature = "jwt", feature = "jwt-rust-crypto")))]
+#[path = "jwt_disabled.rs"]
 mod jwt;
 
 pub(crate) use fsa::simplify_realm;
@@ -259,6 +263,14 @@ fn random_secret() -> Result<String, String> {
 #[cfg(test)]
 mod should {
     use super::*;
+
+    #[cfg(not(any(feature = "jwt", feature = "jwt-rust-crypto")))]
+    #[test]
+    fn refuse_jwt_without_a_backend_feature() {
+        let config = Config::from_toml_str("FSA_TOKEN_TYPE = \"jwt\"").unwrap();
+        let error = Tokens::new(&config, "app").err().unwrap();
+        assert!(error.contains("needs the `jwt` feature"), "{error}");
+    }
 
     #[test]
     fn draw_printable_random_secrets() {
