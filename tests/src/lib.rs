@@ -1,5 +1,15 @@
 //! Helpers shared by fsa's HTTP integration tests.
 
+pub mod program;
+pub mod raw;
+pub mod readme;
+
+/// Every Rust block of the README, compiled (and run unless `no_run`) as a
+/// doctest: the README cannot drift from the code.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 use fsa_runtime::{Fsa, FsaBuilder};
 use serde_json::Value;
 
@@ -43,13 +53,11 @@ where
     String::from_utf8(bytes.to_vec()).expect("a UTF-8 body")
 }
 
-/// FlaskSimpleAuth 36.0's interoperability vectors, from `shared/` beside
-/// the repository.
+/// FlaskSimpleAuth 36.0's interoperability vectors: tokens and password
+/// hashes made by FlaskSimpleAuth itself (`fsa-runtime/tests/data/README.md`).
 pub fn vectors() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/vectors/fsa-36.0.json"
-    );
-    let text = std::fs::read_to_string(path).expect("shared/vectors beside the repository");
-    serde_json::from_str(&text).expect("valid vectors")
+    serde_json::from_str(VECTORS).expect("valid vectors")
 }
+
+/// The text of the vectors, compiled in.
+const VECTORS: &str = include_str!("../../fsa-runtime/tests/data/flask-simple-auth-36.0.json");

@@ -5,55 +5,24 @@
 
 use base64::Engine;
 use base64::{engine::general_purpose::STANDARD, engine::general_purpose::URL_SAFE_NO_PAD};
+use fsa_tests::program::{example_binary, Program};
+use fsa_tests::raw::{self, Response};
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 const SECRET: &str = "acme test secret, 32 bytes long!";
 const CALVIN: (&str, &str) = ("calvin", "hobbes-rules");
 const HOBBES: (&str, &str) = ("hobbes", "tiger-power");
 const SUSIE: (&str, &str) = ("susie", "derkins-123");
 
-/// The acme binary, built once per test run (debug, like the tests).
-fn binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
-        let output = Command::new(cargo)
-            .args([
-                "build",
-                "-p",
-                "acme",
-                "--message-format=json-render-diagnostics",
-            ])
-            .current_dir(&root)
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("cargo build -p acme");
-        assert!(output.status.success(), "cargo build -p acme failed");
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|msg| msg["target"]["name"] == "acme")
-            .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-            .expect("cargo names the acme executable")
-    })
-}
-
 /// A running acme, killed and its folder removed when dropped.
 struct Acme {
-    child: Child,
+    program: Option<Program>,
     dir: PathBuf,
     addr: String,
-    /// What it printed on its standard output.
-    printed: Arc<Mutex<String>>,
 }
 
 impl Acme {
@@ -68,67 +37,28 @@ impl Acme {
     /// A server in folder `dir` (its working folder) with only the given
     /// `ACME_*` variables (and no inherited `FSA_*` one).
     fn start_in(dir: PathBuf, env: &[(&str, &str)]) -> Acme {
-        let mut command = Command::new(binary());
-        for (name, _) in std::env::vars_os() {
-            let text = name.to_string_lossy();
-            if text.starts_with("ACME_") || text.starts_with("FSA_") {
-                command.env_remove(&name);
-            }
-        }
         let log = std::fs::File::create(dir.join("acme.log")).unwrap();
-        let mut child = command
-            .envs(env.iter().copied())
-            .env("ACME_BIND", "127.0.0.1:0")
-            .env("RUST_LOG", "info")
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("acme starts");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut banner = String::new();
-        let addr = loop {
-            let mut line = String::new();
-            if stdout.read_line(&mut line).unwrap_or(0) == 0 {
-                let log = std::fs::read_to_string(dir.join("acme.log")).unwrap_or_default();
-                panic!("acme stopped before listening:\n{banner}\n{log}");
-            }
-            banner.push_str(&line);
-            if let Some(rest) = line.strip_prefix("acme listens on http://") {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
-        let printed = Arc::new(Mutex::new(banner));
-        let more = printed.clone();
-        std::thread::spawn(move || {
-            for line in stdout.lines().map_while(Result::ok) {
-                more.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
+        let mut env = env.to_vec();
+        env.extend([("ACME_BIND", "127.0.0.1:0"), ("RUST_LOG", "info")]);
+        let binary = example_binary("acme");
+        let program = Program::start(&binary, &dir, &["ACME_"], &env, log, "acme listens on ");
         Acme {
-            child,
+            addr: program.addr.clone(),
+            program: Some(program),
             dir,
-            addr,
-            printed,
         }
     }
 
     /// What it printed so far, once it printed `text` (or 10 s passed).
     fn printed(&self, text: &str) -> String {
-        for _ in 0..100 {
-            if self.printed.lock().unwrap().contains(text) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        self.printed.lock().unwrap().clone()
+        self.program.as_ref().unwrap().printed(text)
     }
 
     /// Stops the server, keeping its folder for another.
     fn stop(mut self) -> PathBuf {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+        if let Some(program) = self.program.take() {
+            program.stop();
+        }
         std::mem::take(&mut self.dir)
     }
 
@@ -137,28 +67,9 @@ impl Acme {
         std::fs::read_to_string(self.dir.join("acme.log")).unwrap()
     }
 
-    /// Sends `request` as is (it should say `Connection: close`) and reads
-    /// the answer while writing, so that an early answer (413) is read even
-    /// if the server closes before reading the whole request.
+    /// Sends `request` as is (it should say `Connection: close`).
     fn raw(&self, request: &[u8]) -> Response {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        let mut writer = stream.try_clone().unwrap();
-        let request = request.to_vec();
-        let shown = String::from_utf8_lossy(&request[..request.len().min(200)]).into_owned();
-        let writing = std::thread::spawn(move || {
-            let _ = writer.write_all(&request);
-        });
-        let mut bytes = Vec::new();
-        let mut chunk = [0; 65536];
-        // a reset after the answer is fine: the answer was read
-        while let Ok(n @ 1..) = stream.read(&mut chunk) {
-            bytes.extend(&chunk[..n]);
-        }
-        writing.join().unwrap();
-        Response::parse(&bytes).unwrap_or_else(|| panic!("no HTTP answer to {shown}"))
+        raw::send(&self.addr, request)
     }
 
     /// A request with optional credentials and body.
@@ -169,25 +80,8 @@ impl Acme {
         auth: Option<&str>,
         body: Option<(&str, &[u8])>,
     ) -> Response {
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
-        if let Some(auth) = auth {
-            head.push_str(&format!("Authorization: {auth}\r\n"));
-        }
-        let mut request = head.into_bytes();
-        if let Some((content_type, body)) = body {
-            request.extend(
-                format!(
-                    "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
-                    body.len()
-                )
-                .bytes(),
-            );
-            request.extend(b"Connection: close\r\n\r\n");
-            request.extend(body);
-        } else {
-            request.extend(b"Connection: close\r\n\r\n");
-        }
-        self.raw(&request)
+        let headers: Vec<(&str, &str)> = auth.map(|a| ("Authorization", a)).into_iter().collect();
+        raw::request(&self.addr, method, path, &headers, body)
     }
 
     fn get(&self, path: &str, auth: Option<&str>) -> Response {
@@ -212,8 +106,7 @@ impl Acme {
 
 impl Drop for Acme {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        drop(self.program.take());
         if !self.dir.as_os_str().is_empty() {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
@@ -239,68 +132,6 @@ fn basic((login, password): (&str, &str)) -> String {
 
 fn bearer(token: &str) -> String {
     format!("Bearer {token}")
-}
-
-/// An HTTP answer.
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Response {
-    fn parse(bytes: &[u8]) -> Option<Response> {
-        let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
-        let head = String::from_utf8_lossy(&bytes[..end]);
-        let mut lines = head.split("\r\n");
-        let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|line| line.split_once(':'))
-            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-            .collect();
-        let mut body = bytes[end + 4..].to_vec();
-        if headers
-            .iter()
-            .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"))
-        {
-            body = dechunk(&body);
-        }
-        Some(Response {
-            status,
-            headers,
-            body,
-        })
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("{e}: {} {}", self.status, self.text()))
-    }
-}
-
-fn dechunk(mut body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(eol) = body.windows(2).position(|w| w == b"\r\n") {
-        let size = usize::from_str_radix(String::from_utf8_lossy(&body[..eol]).trim(), 16);
-        let Ok(size) = size else { break };
-        if size == 0 || body.len() < eol + 2 + size {
-            break;
-        }
-        out.extend(&body[eol + 2..eol + 2 + size]);
-        body = &body[(eol + 4 + size).min(body.len())..];
-    }
-    out
 }
 
 /// Asserts a status, showing the answer otherwise.
@@ -371,6 +202,62 @@ fn starts_with_defaults_seeds_hashed_passwords_and_tells_how_to_try() {
     for (_, password) in [CALVIN, HOBBES, SUSIE] {
         assert!(!find(password.as_bytes()), "{password} stored in clear");
     }
+}
+
+#[test]
+fn the_readme_examples_get_the_answers_they_announce() {
+    let acme = Acme::start();
+    // the README's first curl block: each line's announced status, body, challenge
+    let blocks = fsa_tests::readme::code_blocks();
+    let (_, first) = blocks
+        .iter()
+        .find(|(info, body)| info == "sh" && body.contains("curl "))
+        .unwrap();
+    assert_eq!(fsa_tests::readme::check_block(first, &acme.addr), 7);
+}
+
+#[test]
+fn an_environment_variable_that_is_not_utf8_is_no_problem_unless_fsa_reads_it() {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = std::ffi::OsStr::from_bytes(b"a\xffb").to_str();
+    assert!(bytes.is_none());
+    // std::process::Command takes OsStr values: set one the tests do not read
+    let dir = new_dir();
+    let log = std::fs::File::create(dir.join("acme.log")).unwrap();
+    let binary = example_binary("acme");
+    let mut command = std::process::Command::new(&binary);
+    command
+        .env("ACME_NOT_UTF8", std::ffi::OsStr::from_bytes(b"a\xffb"))
+        .env("ACME_BIND", "127.0.0.1:0")
+        .env("ACME_DB", "test.db")
+        .env("ACME_SECRET", SECRET)
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(log);
+    let mut child = command.spawn().unwrap();
+    let mut line = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.starts_with("acme listens on http://"), "{line:?}");
+    // an FSA_* one is refused with a message naming it, before listening
+    let log = std::fs::File::create(dir.join("acme2.log")).unwrap();
+    let output = std::process::Command::new(&binary)
+        .env("FSA_REALM", std::ffi::OsStr::from_bytes(b"a\xffb"))
+        .env("ACME_BIND", "127.0.0.1:0")
+        .env("ACME_DB", "test.db")
+        .current_dir(&dir)
+        .stderr(log)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let log = std::fs::read_to_string(dir.join("acme2.log")).unwrap();
+    assert!(
+        log.contains("environment variable FSA_REALM is not valid UTF-8"),
+        "{log}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

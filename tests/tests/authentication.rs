@@ -1,5 +1,5 @@
 //! Authentication over real HTTP: every scheme, carrier and token type
-//! (SPEC 1.4, 1.5, 5), and FlaskSimpleAuth's own tokens (shared/vectors).
+//! (SPEC 1.4, 1.5, 5), and FlaskSimpleAuth's own tokens (fsa-runtime/tests/data).
 
 use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;

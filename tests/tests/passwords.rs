@@ -22,12 +22,7 @@ fn app(directives: &str, change: impl FnOnce(FsaBuilder) -> FsaBuilder) -> Fsa {
 
 /// The `passwords` of FlaskSimpleAuth 36.0's vectors: (scheme, password, hash).
 fn vectors() -> Vec<(String, String, String)> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/vectors/fsa-36.0.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let json = fsa_tests::vectors();
     let field = |entry: &serde_json::Value, name: &str| entry[name].as_str().unwrap().to_string();
     json["passwords"]
         .as_array()
