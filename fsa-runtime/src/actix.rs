@@ -9,6 +9,20 @@ use actix_web::{
 use futures_util::future::{ready, LocalBoxFuture, Ready};
 use std::sync::Arc;
 
+/// The prefix of the names of fsa's actix resources.
+pub(crate) const FSA_RESOURCE: &str = "fsa ";
+
+/// Whether a request goes to a resource that is not fsa's (a plain actix
+/// route): `None` when no resource takes it (a 404).
+pub(crate) fn plain_resource(request: &HttpRequest) -> bool {
+    let map = request.resource_map();
+    let path = request.path();
+    match map.match_name(path) {
+        Some(name) => !name.starts_with(FSA_RESOURCE),
+        None => map.has_resource(path),
+    }
+}
+
 /// Registers every route: one actix resource per path, one route per
 /// method, so that a wrong method is a 405.
 pub(crate) fn configure(state: &Arc<State>, cfg: &mut web::ServiceConfig) {
@@ -19,7 +33,8 @@ pub(crate) fn configure(state: &Arc<State>, cfg: &mut web::ServiceConfig) {
         }
     }
     for path in paths {
-        let mut resource = web::resource(path);
+        // Named, so that the middleware tells fsa's resources from plain ones.
+        let mut resource = web::resource(path).name(&format!("{FSA_RESOURCE}{path}"));
         for (index, route) in state.routes.iter().enumerate() {
             if route.spec.actix_path != path {
                 continue;

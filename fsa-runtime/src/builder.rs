@@ -322,6 +322,16 @@ impl FsaBuilder {
                 Err(mut more) => problems.append(&mut more),
             }
         }
+        if config.mode == Mode::Prod {
+            let takes_tokens = routes.iter().any(|r| {
+                r.schemes
+                    .iter()
+                    .any(|s| matches!(s, Scheme::Token | Scheme::Oauth))
+            });
+            if let Some(problem) = unsafe_token_secret(&config, takes_tokens) {
+                problems.push(problem);
+            }
+        }
         ConfigError::from_problems(problems)?;
 
         let mut auth_params = Vec::new();
@@ -373,5 +383,31 @@ impl FsaBuilder {
     pub fn password_check<M>(mut self, hook: impl crate::hooks::PasswordCheckHook<M>) -> Self {
         self.hooks.password_check = Some(hook.into_hook());
         self
+    }
+}
+
+/// Shortest HMAC secret accepted in prod mode: 256 bits, so that one token
+/// does not let an offline search find it.
+const MIN_SECRET: usize = 32;
+
+/// Why the token secret is unsafe for a prod application whose routes
+/// accept tokens (`takes_tokens`): left random (tokens die with the
+/// process and differ between instances), or a short HMAC key.
+fn unsafe_token_secret(config: &Config, takes_tokens: bool) -> Option<String> {
+    let kind = config.token_type?;
+    let hmac = match kind {
+        crate::config::TokenType::Fsa => true,
+        crate::config::TokenType::Jwt => config
+            .token_algo
+            .as_deref()
+            .is_none_or(|algo| algo.starts_with("HS")),
+    };
+    match &config.token_secret {
+        None if takes_tokens => Some("FSA_TOKEN_SECRET is required in prod mode when routes accept tokens: a random secret breaks every token on restart and on other instances; set FSA_TOKEN_SECRET = { env = \"APP_SECRET\" } with 32 random bytes or more (`openssl rand -base64 48`), or leave \"token\" out of FSA_AUTH (a single scheme \"basic\" means [\"token\", \"basic\", \"none\"])".into()),
+        Some(secret) if hmac && secret.len() < MIN_SECRET => Some(format!(
+            "FSA_TOKEN_SECRET is {} bytes: in prod mode an HMAC secret needs {MIN_SECRET} bytes or more, or one token lets an offline search find it; draw one with `openssl rand -base64 48`",
+            secret.len()
+        )),
+        _ => None,
     }
 }

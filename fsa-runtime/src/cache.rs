@@ -47,7 +47,7 @@ pub(crate) enum Cached {
     Perm(Option<bool>),
     /// A valid token.
     Token(Arc<TokenInfo>),
-    /// The last token seen for a login and realm.
+    /// The digest of the last token seen for a login and realm.
     LastToken(Arc<str>),
 }
 
@@ -90,18 +90,51 @@ impl Kind {
     }
 }
 
+/// What an entry costs besides its key and value: quick_cache's slot,
+/// the `Instant`, the allocations' headers.
+const ENTRY_OVERHEAD: u64 = 96;
+
+/// The weight of an entry: its bytes, at least `floor`, so that the
+/// weight capacity bounds both the memory (`FSA_CACHE_MEMORY`) and the
+/// number of entries (`FSA_CACHE_SIZE`).
+#[derive(Clone)]
+struct EntryWeight {
+    floor: u64,
+}
+
+impl quick_cache::Weighter<String, (Cached, Instant)> for EntryWeight {
+    fn weight(&self, key: &String, (value, _): &(Cached, Instant)) -> u64 {
+        let value = match value {
+            Cached::Pass(hash) => hash.as_ref().map_or(0, |h| h.len()),
+            Cached::Bool(_) | Cached::Perm(_) => 0,
+            Cached::Token(info) => {
+                info.login.len() + info.scopes.iter().map(|s| s.len() + 24).sum::<usize>() + 64
+            }
+            Cached::LastToken(digest) => digest.len(),
+        };
+        (key.capacity() as u64 + value as u64 + ENTRY_OVERHEAD).max(self.floor)
+    }
+}
+
+type Entries = quick_cache::sync::Cache<String, (Cached, Instant), EntryWeight>;
+
 /// The cache, or nothing when `FSA_CACHE = "none"`.
 pub(crate) struct Cache {
-    entries: Option<quick_cache::sync::Cache<String, (Cached, Instant)>>,
+    entries: Option<Entries>,
     ttl: Duration,
     prefix: String,
 }
 
 impl Cache {
     pub(crate) fn new(config: &Config) -> Self {
+        let enabled = config.cache != "none" && config.cache_size > 0 && config.cache_memory > 0;
+        let entries = enabled.then(|| {
+            let memory = config.cache_memory as u64;
+            let floor = (memory / config.cache_size as u64).max(1);
+            Entries::with_weighter(config.cache_size, memory, EntryWeight { floor })
+        });
         Self {
-            entries: (config.cache != "none" && config.cache_size > 0)
-                .then(|| quick_cache::sync::Cache::new(config.cache_size)),
+            entries,
             ttl: Duration::from_secs(config.cache_ttl),
             prefix: config.cache_prefix.clone().unwrap_or_default(),
         }

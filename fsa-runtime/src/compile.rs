@@ -37,6 +37,8 @@ pub(crate) struct CompiledRoute {
     pub(crate) oauth: bool,
     /// `WWW-Authenticate` of this route's 401 answers.
     pub(crate) challenge: Option<HeaderValue>,
+    /// The path variables that may hold a `/` (`<path:p>`), by index.
+    pub(crate) slashed: Vec<usize>,
 }
 
 /// Checks one route: its schemes are enabled, its groups declared and
@@ -174,8 +176,14 @@ pub(crate) fn compile_route(
     let challenge = (!challenges.is_empty())
         .then(|| HeaderValue::try_from(challenges.join(", ")).ok())
         .flatten();
+    // `<path:p>` is actix's `{p:.+}`.
+    let slashed = (spec.params.iter().enumerate())
+        .filter(|(_, p)| p.in_path && spec.actix_path.contains(&format!("{{{}:.+}}", p.name)))
+        .map(|(index, _)| index)
+        .collect();
     Ok(CompiledRoute {
         route,
+        slashed,
         spec,
         access,
         schemes: schemes.into(),

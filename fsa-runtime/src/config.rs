@@ -130,6 +130,20 @@ pub struct Config {
     /// `FSA_MAX_HEADER_SIZE` (fsa's own): largest total size of request
     /// headers, in bytes (16 KiB); larger get 431.
     pub max_header_size: usize,
+    /// `FSA_MAX_PARAMS` (fsa's own, Werkzeug's `max_form_parts`): most
+    /// request parameters read, query, form, multipart parts and JSON
+    /// members together (1000); more get 413.
+    pub max_params: usize,
+    /// `FSA_BODY_TIMEOUT` (fsa's own): seconds a request body may take to
+    /// arrive whole (30); a slower one gets 408.
+    pub body_timeout: f64,
+    /// `FSA_MAX_LOGIN` (fsa's own): longest login, in bytes, that the
+    /// password schemes look up (256); a longer one gets the 401 of a
+    /// wrong password.
+    pub max_login: usize,
+    /// `FSA_CACHE_MEMORY` (fsa's own): bytes the cache may hold, keys and
+    /// answers (64 MiB); the least used entries go first.
+    pub cache_memory: usize,
     /// `FSA_HANDLE_ALL_ERRORS` (true): actix's own errors (404, 405, ...)
     /// also go through the error format.
     pub handle_all_errors: bool,
@@ -191,6 +205,10 @@ impl Default for Config {
             cache_prefix: None,
             max_body: 2 * 1024 * 1024,
             max_header_size: 16 * 1024,
+            max_params: 1000,
+            body_timeout: 30.0,
+            max_login: 256,
+            cache_memory: 64 * 1024 * 1024,
             handle_all_errors: true,
             default_content_type: None,
             json_streaming: true,
@@ -475,6 +493,22 @@ const DIRECTIVES: &[(&str, Setter)] = &[
     ("FSA_MAX_BODY", |c, n, v| set(&mut c.max_body, count(n, v)?)),
     ("FSA_MAX_HEADER_SIZE", |c, n, v| {
         set(&mut c.max_header_size, count(n, v)?)
+    }),
+    ("FSA_MAX_PARAMS", |c, n, v| {
+        set(&mut c.max_params, count(n, v)?)
+    }),
+    ("FSA_BODY_TIMEOUT", |c, n, v| {
+        let seconds = number(n, v)?;
+        if seconds <= 0.0 {
+            return Err(format!("{n}: expected a positive number of seconds"));
+        }
+        set(&mut c.body_timeout, seconds)
+    }),
+    ("FSA_MAX_LOGIN", |c, n, v| {
+        set(&mut c.max_login, count(n, v)?)
+    }),
+    ("FSA_CACHE_MEMORY", |c, n, v| {
+        set(&mut c.cache_memory, count(n, v)?)
     }),
     ("FSA_HANDLE_ALL_ERRORS", |c, n, v| {
         set(&mut c.handle_all_errors, boolean(n, v)?)

@@ -153,8 +153,14 @@ impl Fsa {
 
     /// Forgets a cached token check.
     pub fn token_uncache(&self, token: &str, realm: &str) -> bool {
+        let digest = crate::tokens::TokenDigest::of(token);
+        self.digest_uncache(digest.as_str(), realm)
+    }
+
+    /// Forgets the cached check of the token of this digest.
+    fn digest_uncache(&self, digest: &str, realm: &str) -> bool {
         let cache = &self.state.cache;
-        cache.remove(&cache.key(crate::cache::Kind::Token, &[realm, token]))
+        cache.remove(&cache.key(crate::cache::Kind::Token, &[realm, digest]))
     }
 
     /// Forgets the check of the last token seen for `login` in `realm`.
@@ -162,9 +168,9 @@ impl Fsa {
         let cache = &self.state.cache;
         let key = cache.key(crate::cache::Kind::UserToken, &[login, realm]);
         match cache.get(&key) {
-            Some(crate::cache::Cached::LastToken(token)) => {
+            Some(crate::cache::Cached::LastToken(digest)) => {
                 cache.remove(&key);
-                self.token_uncache(&token, realm)
+                self.digest_uncache(&digest, realm)
             }
             _ => false,
         }

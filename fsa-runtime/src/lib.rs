@@ -51,6 +51,8 @@ mod hooks;
 mod params;
 mod passwords;
 mod pipeline;
+#[cfg(test)]
+mod properties;
 mod route;
 mod tokens;
 mod web;

@@ -433,6 +433,11 @@ pub(crate) async fn check_user_password(
     login: &str,
     password: &str,
 ) -> Result<String, ErrorResponse> {
+    // No user has a longer login: refused as a wrong password, before any
+    // look-up, so that no cache keeps it.
+    if login.len() > state.config.max_login {
+        return Err(ErrorResponse::unauthorized(INVALID));
+    }
     let passwords = &state.passwords;
     if passwords.scheme.is_none() {
         return if alternate_check(state, login, password).await? {

@@ -201,6 +201,10 @@ async fn run(ctx: &mut RequestCtx) -> Result<HttpResponse, ErrorResponse> {
         compiled.spec.authz,
         compiled.route,
     );
+    // 0. A path Flask would not route: control characters, invalid UTF-8.
+    if let Some(error) = crate::params::path::path_problem(ctx.request.uri().path()) {
+        return Err(error);
+    }
     // 1. A closed route answers before anything else.
     if access == Access::Close {
         return Err(ErrorResponse::forbidden("currently closed route"));
@@ -228,6 +232,35 @@ async fn run(ctx: &mut RequestCtx) -> Result<HttpResponse, ErrorResponse> {
 /// Before routing: refuse plain HTTP from a non-loopback peer
 /// (`FSA_SECURE`), and start the request's state; `Some` answers early.
 pub(crate) fn before_request(state: &Arc<State>, request: &HttpRequest) -> Option<HttpResponse> {
+    request.extensions_mut().insert(RequestState {
+        started: (state.config.mode >= Mode::Dev).then(Instant::now),
+        user: None,
+        authorized: false,
+        fsa_answer: false,
+        fsa: crate::Fsa::from_state(state.clone()),
+    });
+    let answer = refusal(state, request).or_else(|| {
+        state.hooks.before_request.iter().find_map(|hook| {
+            let answer = std::panic::catch_unwind(AssertUnwindSafe(|| hook(request)));
+            answer.unwrap_or_else(|_| {
+                tracing::error!("fsa: before_request hook panicked");
+                Some(state.render(&ErrorResponse::internal(
+                    "internal error in before request hook",
+                )))
+            })
+        })
+    })?;
+    // fsa's or the application's own answer, sent as is.
+    if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
+        s.authorized = true;
+        s.fsa_answer = true;
+    }
+    Some(answer)
+}
+
+/// Requests refused before routing: plain HTTP from a non-loopback peer
+/// (`FSA_SECURE`), a plain actix route, headers over `FSA_MAX_HEADER_SIZE`.
+fn refusal(state: &State, request: &HttpRequest) -> Option<HttpResponse> {
     if state.config.secure && !request.app_config().secure() {
         let loopback = request.peer_addr().is_none_or(|a| a.ip().is_loopback());
         if !loopback {
@@ -235,6 +268,19 @@ pub(crate) fn before_request(state: &Arc<State>, request: &HttpRequest) -> Optio
                 "insecure HTTP request denied: use HTTPS, or set FSA_SECURE = false behind a TLS proxy",
             )));
         }
+    }
+    // FlaskSimpleAuth refuses a route declared without authorization: a
+    // plain actix route beside fsa's is refused before its handler runs
+    // (its side effects would happen otherwise), rather than only its
+    // success turned into an error after.
+    if crate::actix::plain_resource(request) {
+        tracing::error!(
+            path = request.path(),
+            "fsa: a request to a route without authorization (a plain actix route) is refused"
+        );
+        return Some(state.render(&ErrorResponse::forbidden(
+            "no authorization declared for this route",
+        )));
     }
     let header_size: usize = request
         .headers()
@@ -249,30 +295,6 @@ pub(crate) fn before_request(state: &Arc<State>, request: &HttpRequest) -> Optio
             ),
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         )));
-    }
-    request.extensions_mut().insert(RequestState {
-        started: (state.config.mode >= Mode::Dev).then(Instant::now),
-        user: None,
-        authorized: false,
-        fsa_answer: false,
-        fsa: crate::Fsa::from_state(state.clone()),
-    });
-    for hook in &state.hooks.before_request {
-        let answer = std::panic::catch_unwind(AssertUnwindSafe(|| hook(request)));
-        let answer = answer.unwrap_or_else(|_| {
-            tracing::error!("fsa: before_request hook panicked");
-            Some(state.render(&ErrorResponse::internal(
-                "internal error in before request hook",
-            )))
-        });
-        if let Some(answer) = answer {
-            // The application's own answer, sent as is.
-            if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
-                s.authorized = true;
-                s.fsa_answer = true;
-            }
-            return Some(answer);
-        }
     }
     None
 }
@@ -396,6 +418,9 @@ fn redacted(state: &State, headers: &actix_web::http::header::HeaderMap) -> Vec<
         .collect()
 }
 
+/// The most parameter problems listed in one 400 answer.
+const MAX_PROBLEMS: usize = 20;
+
 /// The state of one request through an fsa route; generated code calls its
 /// hidden methods.
 pub struct RequestCtx {
@@ -463,9 +488,27 @@ impl RequestCtx {
         if std::mem::replace(&mut self.gathered, true) {
             return Ok(());
         }
-        let max = self.state.config.max_body;
+        let config = &self.state.config;
+        let (max, max_params) = (config.max_body, config.max_params);
         let body = match self.payload.take() {
-            Some(payload) => collect_body(&self.request, payload, max).await?,
+            Some(payload) => {
+                // The whole body within FSA_BODY_TIMEOUT: a client sending
+                // it a byte at a time does not hold the request forever.
+                let timeout = std::time::Duration::from_secs_f64(config.body_timeout);
+                let reading = collect_body(&self.request, payload, max, max_params);
+                match actix_web::rt::time::timeout(timeout, reading).await {
+                    Ok(body) => body?,
+                    Err(_) => {
+                        return Err(ErrorResponse::with_status(
+                            format!(
+                                "request body not received within {} seconds",
+                                config.body_timeout
+                            ),
+                            StatusCode::REQUEST_TIMEOUT,
+                        ))
+                    }
+                }
+            }
             None => None,
         };
         let body = body.as_ref().map(|collected| match collected {
@@ -473,7 +516,7 @@ impl RequestCtx {
             Collected::Form(bytes) => Body::Form(bytes),
             Collected::Multipart(parts) => Body::Multipart(parts),
         });
-        self.params = RequestParams::gather(self.request.query_string(), body)?;
+        self.params = RequestParams::gather(self.request.query_string(), body, max_params)?;
         Ok(())
     }
 
@@ -481,9 +524,23 @@ impl RequestCtx {
     async fn extract<T, E: Extract<T>>(&self, index: usize, how: E) -> Result<T, ParamError> {
         let spec = &self.state.routes[self.route].spec;
         let param = &spec.params[index];
+        let decoded;
         let raw = match param.kind {
             ParamKind::Request if param.in_path => {
-                self.request.match_info().get(param.name).map(Raw::Path)
+                match self.request.match_info().get(param.name) {
+                    Some(value) => {
+                        let slashes = self.route().slashed.contains(&index);
+                        decoded =
+                            crate::params::path::decoded(value, slashes).ok_or_else(|| {
+                                ParamError::Response(ErrorResponse::with_status(
+                                    "not found",
+                                    StatusCode::NOT_FOUND,
+                                ))
+                            })?;
+                        Some(Raw::Path(&decoded))
+                    }
+                    None => None,
+                }
             }
             ParamKind::Request => self.params.get(param.name).map(raw_of),
             _ => None,
@@ -598,16 +655,22 @@ impl RequestCtx {
                     } else {
                         "http"
                     };
+                    let name = crate::params::shortened(name);
                     self.problems
                         .push(format!("unexpected {source} parameter \"{name}\""));
                 }
             }
         }
         if self.problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ErrorResponse::bad_request(self.problems.join("\n")))
+            return Ok(());
         }
+        // A bounded answer, whatever the number of problems.
+        let more = self.problems.len().saturating_sub(MAX_PROBLEMS);
+        self.problems.truncate(MAX_PROBLEMS);
+        if more > 0 {
+            self.problems.push(format!("... and {more} more"));
+        }
+        Err(ErrorResponse::bad_request(self.problems.join("\n")))
     }
 
     /// Generated code: the object permissions of the route, on the

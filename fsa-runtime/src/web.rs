@@ -151,8 +151,12 @@ impl CorsSettings {
                 ))
             }
         };
+        let origins = list("origins")?;
+        if origins.is_none() && credentials {
+            return Err("FSA_CORS_OPTS: supports_credentials with any origin: the CORS standard forbids it, and every site could act as your users (actix-cors would reflect any origin): list the origins, e.g. origins = [\"https://app.example.com\"]".into());
+        }
         Ok(Some(Self {
-            origins: list("origins")?,
+            origins,
             methods: list("methods")?,
             headers: list("headers")?,
             expose_headers: list("expose_headers")?.unwrap_or_default(),

@@ -261,6 +261,36 @@ fn an_environment_variable_that_is_not_utf8_is_no_problem_unless_fsa_reads_it() 
 }
 
 #[test]
+fn headers_sent_too_slowly_get_408_from_the_server_timeout() {
+    use std::io::{Read, Write};
+    let acme = Acme::start();
+    let started = std::time::Instant::now();
+    let mut stream = std::net::TcpStream::connect(&acme.addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    stream
+        .write_all(b"GET /store HTTP/1.1\r\nHost: acme\r\n")
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    std::thread::spawn(move || {
+        for byte in b"X-Slow: a header sent a byte every half second".iter() {
+            if writer.write_all(&[*byte]).is_err() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+    });
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let took = started.elapsed();
+    let answer = String::from_utf8_lossy(&answer);
+    // actix's client_request_timeout: 5 seconds for the whole head
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+}
+
+#[test]
 fn store_list_filters_by_pattern_in_sid_order() {
     let acme = Acme::start();
     let names = |path: &str| -> Vec<String> {

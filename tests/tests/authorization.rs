@@ -353,7 +353,7 @@ async fn oauth_routes_check_the_token_scopes() {
             auth.has_scope("character")
         )
     }
-    let config = "FSA_AUTH = [\"oauth\"]\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_ISSUER = \"god\"\nFSA_TOKEN_SECRET = \"a secret long enough\"";
+    let config = "FSA_AUTH = [\"oauth\"]\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_ISSUER = \"god\"\nFSA_TOKEN_SECRET = \"a secret long enough for prod mode\"";
     let fsa = build(
         Fsa::from_toml_str("acme", config)
             .unwrap()
@@ -432,7 +432,7 @@ async fn scopes_inside_any_and_all_are_checked_on_oauth_routes() {
     async fn both(id: u32) -> String {
         id.to_string()
     }
-    let config = "FSA_AUTH = [\"oauth\"]\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_ISSUER = \"god\"\nFSA_TOKEN_SECRET = \"a secret long enough\"";
+    let config = "FSA_AUTH = [\"oauth\"]\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_ISSUER = \"god\"\nFSA_TOKEN_SECRET = \"a secret long enough for prod mode\"";
     let fsa = build(
         Fsa::from_toml_str("acme", config)
             .unwrap()

@@ -373,23 +373,48 @@ async fn a_panicking_hook_is_a_500_and_the_server_keeps_serving() {
 }
 
 #[actix_web::test]
-async fn a_plain_actix_route_beside_fsa_routes_cannot_answer_a_success() {
+async fn a_plain_actix_route_beside_fsa_routes_is_refused_before_it_runs() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RAN: AtomicUsize = AtomicUsize::new(0);
     let fsa = app();
     let srv = actix_test::start(move || {
         fsa.app()
-            .route("/plain", web::get().to(|| async { "unchecked" }))
             .route(
-                "/plain404",
-                web::get().to(|| async { HttpResponse::NotFound().finish() }),
+                "/plain",
+                web::post().to(|| async {
+                    RAN.fetch_add(1, Ordering::SeqCst);
+                    "written"
+                }),
             )
+            .service(web::scope("/nested").route(
+                "/deep",
+                web::get().to(|| async {
+                    RAN.fetch_add(1, Ordering::SeqCst);
+                    HttpResponse::NotFound().finish()
+                }),
+            ))
+            // Not a resource: the answer below 400 is caught after.
+            .default_service(web::to(|| async { "unchecked" }))
     });
-    let res = srv.get("/plain").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    // Errors pass: they disclose nothing.
+    let mut res = srv.post("/plain").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(
-        srv.get("/plain404").send().await.unwrap().status(),
-        StatusCode::NOT_FOUND
+        body_text(&mut res).await,
+        "no authorization declared for this route"
     );
+    let res = srv.get("/nested/deep").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(RAN.load(Ordering::SeqCst), 0, "a plain handler ran");
+    // The second line: a success that passed no authorization is a 500.
+    let res = srv.get("/anything/else").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    // fsa's own routes answer as ever, and an unknown method is still a 405.
+    assert_eq!(
+        srv.get("/open").send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let res = srv.delete("/open").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
 #[actix_web::test]
@@ -473,10 +498,9 @@ async fn every_answer_below_400_needs_an_authorization() {
             .routes(routes![moved, open]),
     );
     let srv = actix_test::start(move || {
-        fsa.app().route(
-            "/socket",
-            web::get().to(|| async { HttpResponse::SwitchingProtocols().finish() }),
-        )
+        fsa.app().default_service(web::to(|| async {
+            HttpResponse::SwitchingProtocols().finish()
+        }))
     });
     let client = awc::Client::builder().disable_redirects().finish();
     let res = client.get(srv.url("/moved")).send().await.unwrap();

@@ -12,24 +12,35 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
             "missing authorization header",
         )));
     };
-    // The scheme name is case-insensitive (RFC 7617).
-    let bytes = header.as_bytes();
-    let is_basic = bytes.len() > 6 && bytes[..6].eq_ignore_ascii_case(b"basic ");
-    let Some(encoded) = is_basic.then(|| &bytes[6..]) else {
-        return Err(Failure::Absent(ErrorResponse::unauthorized(
-            "unexpected Authorization header",
-        )));
+    let (login, password) = match credentials(header.as_bytes()) {
+        None => {
+            return Err(Failure::Absent(ErrorResponse::unauthorized(
+                "unexpected Authorization header",
+            )))
+        }
+        Some(Err(())) => {
+            return Err(Failure::Refused(ErrorResponse::unauthorized(
+                "decoding error on authorization header",
+            )))
+        }
+        Some(Ok(credentials)) => credentials,
     };
-    let decoding_error = || ErrorResponse::unauthorized("decoding error on authorization header");
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim_ascii())
-        .map_err(|_| Failure::Refused(decoding_error()))?;
-    let text = String::from_utf8(decoded).map_err(|_| Failure::Refused(decoding_error()))?;
-    let (login, password) = text
-        .split_once(':')
-        .ok_or_else(|| Failure::Refused(decoding_error()))?;
-    passwords::check_user_password(ctx.state(), login, password)
+    passwords::check_user_password(ctx.state(), &login, &password)
         .await
         .map(Some)
         .map_err(Failure::Refused)
+}
+
+/// The login and password of an `Authorization` header value: `None` when
+/// it is not `Basic` (in any case, RFC 7617), `Some(Err)` when it does not
+/// decode to UTF-8 `login:password`.
+pub(crate) fn credentials(header: &[u8]) -> Option<Result<(String, String), ()>> {
+    let is_basic = header.len() > 6 && header[..6].eq_ignore_ascii_case(b"basic ");
+    let encoded = is_basic.then(|| &header[6..])?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim_ascii());
+    let text = decoded.ok().and_then(|bytes| String::from_utf8(bytes).ok());
+    Some(match text.as_deref().and_then(|t| t.split_once(':')) {
+        Some((login, password)) => Ok((login.to_string(), password.to_string())),
+        None => Err(()),
+    })
 }

@@ -5,17 +5,14 @@
 //! Use it only when the server listens where nothing but the fronting
 //! web server can reach it, and that server always sets or clears it.
 
-use super::Failure;
+use super::{single_header, Failure};
 use crate::pipeline::RequestCtx;
 
 pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
-    let Some(header) = ctx.state().config.httpd_header.clone() else {
+    let Some(header) = &ctx.state().config.httpd_header else {
         return Ok(None);
     };
-    Ok(ctx
-        .request()
-        .headers()
-        .get(header.as_str())
+    Ok(single_header(ctx.request(), header)?
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
         .map(String::from))

@@ -17,7 +17,9 @@ use crate::{
     params::{Input, Param, ParamError, ParamKind},
     pipeline::RequestCtx,
 };
-use actix_web::HttpMessage;
+use actix_web::{http::header::AUTHORIZATION, HttpMessage};
+#[cfg(test)]
+pub(crate) use basic::credentials as basic_credentials;
 use custom::CustomFn;
 use std::{borrow::Cow, collections::HashMap, sync::Arc};
 
@@ -134,6 +136,18 @@ impl Scheme {
 
 /// Authenticates the request with the route's schemes.
 pub(crate) async fn authenticate(ctx: &mut RequestCtx) -> Result<(), ErrorResponse> {
+    // Two credentials in one request: which one would be meant? Neither.
+    if ctx
+        .request()
+        .headers()
+        .get_all(AUTHORIZATION)
+        .nth(1)
+        .is_some()
+    {
+        return Err(ErrorResponse::bad_request(
+            "several Authorization headers: send one",
+        ));
+    }
     if ctx.route().auth_reads_params {
         Box::pin(ctx.gather_params()).await?;
     }
@@ -144,6 +158,10 @@ pub(crate) async fn authenticate(ctx: &mut RequestCtx) -> Result<(), ErrorRespon
         // A built-in scheme is copied, a custom one's Arc cloned.
         let scheme = ctx.route().schemes[index].clone();
         match scheme.authenticate(ctx).await {
+            // No scheme may name the empty login (a JWT with `"sub": ""`).
+            Ok(Some(login)) if login.is_empty() => {
+                refused = Some(ErrorResponse::unauthorized("empty login"));
+            }
             Ok(Some(login)) => {
                 let name = scheme.static_name();
                 let info = AuthInfo {
@@ -163,6 +181,22 @@ pub(crate) async fn authenticate(ctx: &mut RequestCtx) -> Result<(), ErrorRespon
     Err(refused
         .or(absent)
         .unwrap_or_else(|| ErrorResponse::unauthorized("missing authentication")))
+}
+
+/// The value of a header that carries a credential, refused when the
+/// request sends it several times.
+pub(crate) fn single_header<'a>(
+    request: &'a actix_web::HttpRequest,
+    name: &str,
+) -> Result<Option<&'a actix_web::http::header::HeaderValue>, Failure> {
+    let mut values = request.headers().get_all(name);
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(Failure::Refused(ErrorResponse::bad_request(format!(
+            "several {name} headers: send one"
+        ))));
+    }
+    Ok(first)
 }
 
 /// Why a scheme did not authenticate a request.

@@ -12,6 +12,10 @@ pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failu
         };
         let param = match tokens.carrier {
             crate::config::TokenCarrier::Param => ctx.param_text(&tokens.name),
+            crate::config::TokenCarrier::Header => {
+                super::single_header(ctx.request(), &tokens.name)?;
+                None
+            }
             _ => None,
         };
         // Borrowed from the request's header (bearer and header carriers).

@@ -18,6 +18,15 @@ use actix_web::{
 use futures_util::StreamExt;
 use serde_json::Value;
 use smallvec::{smallvec, SmallVec};
+use std::collections::HashMap;
+
+/// The answer to more parameters than `FSA_MAX_PARAMS`.
+pub(crate) fn too_many(max: usize) -> ErrorResponse {
+    ErrorResponse::with_status(
+        format!("too many request parameters: at most {max}"),
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+}
 
 /// A request body read for its parameters.
 pub(crate) enum Collected {
@@ -30,12 +39,14 @@ pub(crate) enum Collected {
     Multipart(Parts),
 }
 
-/// Reads a form, JSON or multipart body, up to `max` bytes (413 beyond);
-/// other bodies are left alone.
+/// Reads a form, JSON or multipart body, up to `max` bytes and, for a
+/// multipart body, `max_parts` parts (413 beyond); other bodies are left
+/// alone.
 pub(crate) async fn collect_body(
     request: &HttpRequest,
     mut payload: Payload,
     max: usize,
+    max_parts: usize,
 ) -> Result<Option<Collected>, ErrorResponse> {
     let json = crate::pipeline::is_json(request);
     let has_type = request.headers().get(CONTENT_TYPE).is_some();
@@ -66,7 +77,8 @@ pub(crate) async fn collect_body(
     }
     #[cfg(feature = "multipart")]
     if multipart {
-        let parts = super::upload::read_multipart(request, payload, max, too_large).await?;
+        let parts =
+            super::upload::read_multipart(request, payload, max, max_parts, too_large).await?;
         return Ok(Some(Collected::Multipart(parts)));
     }
     #[cfg(not(feature = "multipart"))]
@@ -115,34 +127,54 @@ pub(crate) enum Body<'a> {
 }
 
 /// Every parameter of a request, in order of first appearance.
+///
+/// A name is found by a linear search among a few entries, and through an
+/// index beyond: collecting `n` parameters takes linear time, whatever a
+/// client sends. At most `max` values are read (`FSA_MAX_PARAMS`).
 #[derive(Debug, Default)]
 pub(crate) struct RequestParams {
     entries: Vec<(String, Entry)>,
+    /// The position of each name, once there are more than [`INDEXED_FROM`].
+    index: Option<HashMap<String, usize>>,
+    /// Values read so far: query and form pairs, multipart parts, JSON
+    /// members.
+    count: usize,
 }
 
+/// Below this many names, a linear search is faster than an index.
+const INDEXED_FROM: usize = 16;
+
 impl RequestParams {
-    /// Gathers the parameters of a query string and an optional body.
-    pub(crate) fn gather(query: &str, body: Option<Body<'_>>) -> Result<Self, ErrorResponse> {
+    /// Gathers the parameters of a query string and an optional body, at
+    /// most `max` values (413 beyond).
+    pub(crate) fn gather(
+        query: &str,
+        body: Option<Body<'_>>,
+        max: usize,
+    ) -> Result<Self, ErrorResponse> {
         let mut params = Self::default();
-        params.add_http(query, "query string")?;
+        params.add_http(query, "query string", max)?;
         match body {
             None => {}
             Some(Body::Form(bytes)) => {
                 let text = std::str::from_utf8(bytes)
                     .map_err(|_| ErrorResponse::bad_request("form body is not valid UTF-8"))?;
-                params.add_http(text, "form body")?;
+                params.add_http(text, "form body", max)?;
             }
             Some(Body::Multipart((fields, files))) => {
                 for (name, value) in fields {
+                    params.counted(max)?;
                     params.add_value(name.clone(), value.clone());
                 }
                 for file in files {
-                    match params.entries.iter_mut().find(|(n, _)| *n == file.name) {
-                        Some((_, Entry::Files(files))) => files.push(file.clone()),
-                        Some(_) => {}
-                        None => params
-                            .entries
-                            .push((file.name.clone(), Entry::Files(vec![file.clone()]))),
+                    params.counted(max)?;
+                    match params.position(&file.name) {
+                        Some(at) => {
+                            if let Entry::Files(files) = &mut params.entries[at].1 {
+                                files.push(file.clone());
+                            }
+                        }
+                        None => params.push(file.name.clone(), Entry::Files(vec![file.clone()])),
                     }
                 }
             }
@@ -154,13 +186,17 @@ impl RequestParams {
                         "the JSON body must be an object of parameters",
                     ));
                 };
+                if members.len() > max.saturating_sub(params.count) {
+                    return Err(too_many(max));
+                }
                 if members.iter().any(|(k, v)| k.contains('\0') || has_nul(v)) {
                     return Err(ErrorResponse::bad_request("NUL character in JSON body"));
                 }
                 for (name, value) in members {
-                    match params.entries.iter_mut().find(|(n, _)| *n == name) {
-                        Some((_, entry)) => *entry = Entry::Json(value),
-                        None => params.entries.push((name, Entry::Json(value))),
+                    params.count += 1;
+                    match params.position(&name) {
+                        Some(at) => params.entries[at].1 = Entry::Json(value),
+                        None => params.push(name, Entry::Json(value)),
                     }
                 }
             }
@@ -168,8 +204,18 @@ impl RequestParams {
         Ok(params)
     }
 
-    fn add_http(&mut self, text: &str, source: &str) -> Result<(), ErrorResponse> {
+    /// Counts one more value, refusing it beyond `max`.
+    fn counted(&mut self, max: usize) -> Result<(), ErrorResponse> {
+        self.count += 1;
+        if self.count > max {
+            return Err(too_many(max));
+        }
+        Ok(())
+    }
+
+    fn add_http(&mut self, text: &str, source: &str, max: usize) -> Result<(), ErrorResponse> {
         for pair in parse_urlencoded(text, source) {
+            self.counted(max)?;
             let (name, value) = pair?;
             if name.contains('\0') || value.contains('\0') {
                 return Err(ErrorResponse::bad_request(format!(
@@ -183,16 +229,39 @@ impl RequestParams {
 
     /// Adds a query or form value: after the values of the same name.
     fn add_value(&mut self, name: String, value: String) {
-        match self.entries.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, Entry::Http(values))) => values.push(value),
-            Some(_) => {}
-            None => self.entries.push((name, Entry::Http(smallvec![value]))),
+        match self.position(&name) {
+            Some(at) => {
+                if let Entry::Http(values) = &mut self.entries[at].1 {
+                    values.push(value);
+                }
+            }
+            None => self.push(name, Entry::Http(smallvec![value])),
+        }
+    }
+
+    /// Where `name` is among the entries.
+    fn position(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(name).copied(),
+            None => self.entries.iter().position(|(n, _)| n == name),
+        }
+    }
+
+    /// Adds an entry of a new name.
+    fn push(&mut self, name: String, entry: Entry) {
+        if let Some(index) = &mut self.index {
+            index.insert(name.clone(), self.entries.len());
+        }
+        self.entries.push((name, entry));
+        if self.index.is_none() && self.entries.len() > INDEXED_FROM {
+            let positions = self.entries.iter().enumerate();
+            self.index = Some(positions.map(|(i, (n, _))| (n.clone(), i)).collect());
         }
     }
 
     /// The values of `name`, if the request gives it.
     pub(crate) fn get(&self, name: &str) -> Option<&Entry> {
-        self.entries.iter().find(|(n, _)| n == name).map(|(_, e)| e)
+        self.position(name).map(|at| &self.entries[at].1)
     }
 
     /// Every name, with its entry.
@@ -264,7 +333,10 @@ mod should {
             .insert_header((CONTENT_TYPE, "multipart/form-data; boundary=x"))
             .set_payload("--x--\r\n")
             .to_http_parts();
-        let error = collect_body(&request, payload, 1000).await.err().unwrap();
+        let error = collect_body(&request, payload, 1000, 10)
+            .await
+            .err()
+            .unwrap();
         assert_eq!(error.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     }
 
@@ -280,6 +352,7 @@ mod should {
         let params = RequestParams::gather(
             "blup=Manitoba&blup=Yukon",
             Some(Body::Form(b"blup=Quebec&x=1")),
+            1000,
         )
         .unwrap();
         assert_eq!(http(&params, "blup"), ["Manitoba", "Yukon", "Quebec"]);
@@ -287,8 +360,40 @@ mod should {
     }
 
     #[test]
+    fn find_names_by_index_beyond_a_few_and_keep_their_order() {
+        let query: Vec<String> = (0..5000).map(|i| format!("n{i}={i}")).collect();
+        let query = query.join("&") + "&n7=again";
+        let params = RequestParams::gather(&query, None, 10_000).unwrap();
+        assert!(params.index.is_some());
+        assert_eq!(http(&params, "n4999"), ["4999"]);
+        assert_eq!(http(&params, "n7"), ["7", "again"]);
+        let names: Vec<&str> = params.iter().map(|(n, _)| n).take(3).collect();
+        assert_eq!(names, ["n0", "n1", "n2"]);
+        let json = br#"{"n3": 3, "new": 1}"#;
+        let params = RequestParams::gather(&query, Some(Body::Json(json)), 10_000).unwrap();
+        assert!(matches!(params.get("n3"), Some(Entry::Json(v)) if v == 3));
+        assert!(matches!(params.get("new"), Some(Entry::Json(v)) if v == 1));
+    }
+
+    #[test]
+    fn refuse_more_values_than_the_maximum_with_413() {
+        let at_limit = ["a=1"; 10].join("&");
+        assert!(RequestParams::gather(&at_limit, None, 10).is_ok());
+        let over = at_limit.clone() + "&b=2";
+        let error = RequestParams::gather(&over, None, 10).unwrap_err();
+        assert_eq!(error.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let form = Some(Body::Form(b"c=3"));
+        assert!(RequestParams::gather(&at_limit, form, 10).is_err());
+        let json = Some(Body::Json(br#"{"c": 3}"#));
+        assert!(RequestParams::gather(&at_limit, json, 10).is_err());
+        let json = Some(Body::Json(br#"{"c": 3}"#));
+        assert!(RequestParams::gather("a=1", json, 2).is_ok());
+    }
+
+    #[test]
     fn overlay_a_json_body_on_the_query() {
-        let params = RequestParams::gather("a=35&b=1", Some(Body::Json(br#"{"b": 7}"#))).unwrap();
+        let params =
+            RequestParams::gather("a=35&b=1", Some(Body::Json(br#"{"b": 7}"#)), 1000).unwrap();
         assert_eq!(http(&params, "a"), ["35"]);
         assert!(matches!(params.get("b"), Some(Entry::Json(v)) if v == 7));
     }
@@ -296,12 +401,14 @@ mod should {
     #[test]
     fn refuse_bodies_that_are_not_parameters() {
         for body in [&b"[1]"[..], b"17", b"{", b"\xff"] {
-            let error = RequestParams::gather("", Some(Body::Json(body))).unwrap_err();
+            let error = RequestParams::gather("", Some(Body::Json(body)), 1000).unwrap_err();
             assert_eq!(error.status().as_u16(), 400);
         }
-        assert!(RequestParams::gather("a=%00", None).is_err());
-        assert!(RequestParams::gather("a=%ff", None).is_err());
-        assert!(RequestParams::gather("", Some(Body::Json(br#"{"a": ["\u0000"]}"#))).is_err());
+        assert!(RequestParams::gather("a=%00", None, 1000).is_err());
+        assert!(RequestParams::gather("a=%ff", None, 1000).is_err());
+        assert!(
+            RequestParams::gather("", Some(Body::Json(br#"{"a": ["\u0000"]}"#)), 1000).is_err()
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ mod collect;
 #[doc(hidden)]
 pub mod dispatch;
 mod item;
+pub(crate) mod path;
 mod scalar;
 mod special;
 mod upload;
@@ -302,6 +303,16 @@ pub trait PermValue: Debug {
 impl<T: Any + Debug> PermValue for T {
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+/// A name a client sent, for a message: itself, or its first 64
+/// characters and `...`.
+pub(crate) fn shortened(name: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 64;
+    match name.char_indices().nth(MAX) {
+        None => std::borrow::Cow::Borrowed(name),
+        Some((at, _)) => std::borrow::Cow::Owned(format!("{}...", &name[..at])),
     }
 }
 

@@ -134,6 +134,7 @@ mod read {
         request: &HttpRequest,
         payload: Payload,
         max: usize,
+        max_parts: usize,
         too_large: impl Fn() -> ErrorResponse,
     ) -> Result<Parts, ErrorResponse> {
         let over = Rc::new(Cell::new(false));
@@ -155,6 +156,9 @@ mod read {
         let mut multipart = actix_multipart::Multipart::new(request.headers(), counted);
         let (mut fields, mut files) = (Vec::new(), Vec::new());
         while let Some(field) = multipart.next().await {
+            if fields.len() + files.len() >= max_parts {
+                return Err(crate::params::collect::too_many(max_parts));
+            }
             let mut field = field.map_err(|e| bad(&e))?;
             let name = field.name().unwrap_or_default().to_string();
             let filename = field

@@ -135,6 +135,9 @@ impl Jwt {
         } else {
             validation.set_required_spec_claims(&["exp", "sub", "aud"]);
         }
+        // A token is valid from `nbf` (when given) to `exp`, give or take
+        // the grace.
+        validation.validate_nbf = true;
         validation.leeway = grace_seconds.max(0.0) as u64;
         let data = jsonwebtoken::decode::<Checked>(token, &self.decoding, &validation).map_err(
             |e| match e.kind() {

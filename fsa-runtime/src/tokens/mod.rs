@@ -2,7 +2,7 @@
 //! they travel in. Two formats: FlaskSimpleAuth's own ([`fsa`]) and JWT
 //! ([`jwt`]).
 
-mod fsa;
+pub(crate) mod fsa;
 #[cfg(any(feature = "jwt", feature = "jwt-rust-crypto"))]
 mod jwt;
 #[cfg(not(any(feature = "jwt", feature = "jwt-rust-crypto")))]
@@ -144,6 +144,11 @@ impl Tokens {
         login: &str,
         options: &TokenOptions,
     ) -> Result<String, ErrorResponse> {
+        if login.is_empty() {
+            return Err(ErrorResponse::internal(
+                "cannot create a token for an empty login",
+            ));
+        }
         let realm = options.realm.as_deref().unwrap_or(&self.realm);
         let delay = options.delay.filter(|d| *d != 0.0).unwrap_or(self.delay);
         let expires = (now() + delay * 60.0) as i64;
@@ -184,7 +189,9 @@ impl Tokens {
     ) -> Result<Arc<TokenInfo>, ErrorResponse> {
         let grace = self.grace * 60.0;
         let now = now();
-        if let Some(Cached::Token(info)) = cache.lookup(Kind::Token, &[realm, token]) {
+        // The cache knows a token by its digest: never the token itself.
+        let digest = TokenDigest::of(token);
+        if let Some(Cached::Token(info)) = cache.lookup(Kind::Token, &[realm, digest.as_str()]) {
             if now - grace > info.expires {
                 return Err(ErrorResponse::unauthorized("expired auth token"));
             }
@@ -214,11 +221,15 @@ impl Tokens {
                 }
             }
         });
-        cache.store(Kind::Token, &[realm, token], Cached::Token(info.clone()));
+        cache.store(
+            Kind::Token,
+            &[realm, digest.as_str()],
+            Cached::Token(info.clone()),
+        );
         cache.store(
             Kind::UserToken,
             &[&info.login, realm],
-            Cached::LastToken(Arc::from(token)),
+            Cached::LastToken(Arc::from(digest.as_str())),
         );
         Ok(info)
     }
@@ -233,8 +244,10 @@ impl Tokens {
         match self.carrier {
             TokenCarrier::Bearer => {
                 let header = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
-                let token = header.strip_prefix(self.name.as_str())?.strip_prefix(' ')?;
-                Some(Cow::Borrowed(token))
+                // The scheme name is case-insensitive (RFC 7235 2.1).
+                let (scheme, token) = header.split_once(' ')?;
+                scheme.eq_ignore_ascii_case(&self.name).then_some(())?;
+                Some(Cow::Borrowed(token.trim_start()))
             }
             TokenCarrier::Header => Some(Cow::Borrowed(
                 request.headers().get(self.name.as_str())?.to_str().ok()?,
@@ -250,6 +263,30 @@ impl Tokens {
     /// The `WWW-Authenticate` challenge, for the bearer carrier.
     pub(crate) fn challenge(&self, realm: &str) -> Option<String> {
         (self.carrier == TokenCarrier::Bearer).then(|| format!("{} realm=\"{realm}\"", self.name))
+    }
+}
+
+/// The SHA-256 of a token, in hexadecimal, on the stack: what the cache
+/// keys a token check on, so that no cache (nor a shared one) holds a
+/// usable token.
+pub(crate) struct TokenDigest([u8; 64]);
+
+impl TokenDigest {
+    pub(crate) fn of(token: &str) -> Self {
+        use sha2::Digest;
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let hash = sha2::Sha256::digest(token.as_bytes());
+        let mut hex = [0u8; 64];
+        for (i, byte) in hash.iter().enumerate() {
+            hex[2 * i] = HEX[usize::from(byte >> 4)];
+            hex[2 * i + 1] = HEX[usize::from(byte & 15)];
+        }
+        Self(hex)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Hexadecimal digits only.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 

@@ -1,0 +1,443 @@
+//! What a stranger can send is bounded in memory, time and CPU, tokens and
+//! credentials are checked strictly, and the request reaches no handler it
+//! should not (issue 12), over real HTTP.
+
+use actix_web::http::StatusCode;
+use fsa_runtime::prelude::*;
+use fsa_tests::raw::{self, Response};
+use fsa_tests::{body_text, build, get_user_pass, serve};
+use jsonwebtoken::{encode, EncodingKey, Header};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const SECRET: &str = "a hardening test secret, 32 bytes or more";
+
+#[get("/me", authz = "AUTH")]
+async fn me(user: CurrentUser) -> String {
+    format!("you are {user}")
+}
+
+#[post("/me", authz = "AUTH")]
+async fn post_me(user: CurrentUser) -> String {
+    format!("you are {user}")
+}
+
+#[post("/echo", authz = "OPEN")]
+async fn echo(name: Option<String>) -> String {
+    format!("hello {}", name.unwrap_or_default())
+}
+
+#[post("/rest", authz = "OPEN")]
+async fn rest(all: HashMap<String, String>) -> String {
+    format!("{} parameters", all.len())
+}
+
+#[get("/shadow/<name>", authz = "OPEN")]
+async fn shadow(name: String) -> String {
+    format!("name {name:?}")
+}
+
+#[get("/files/<path:file>", authz = "OPEN")]
+async fn files(file: String) -> String {
+    format!("file {file:?}")
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn jwt(claims: Value) -> String {
+    let key = EncodingKey::from_secret(SECRET.as_bytes());
+    encode(&Header::default(), &claims, &key).unwrap()
+}
+
+/// A dev application with password and JWT authentication.
+fn app(more: &str) -> Fsa {
+    let config = format!(
+        "FSA_MODE = \"dev\"\nFSA_AUTH = [\"token\", \"basic\", \"param\", \"none\"]\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_SECRET = \"{SECRET}\"\n{more}"
+    );
+    build(
+        Fsa::from_toml_str("acme", &config)
+            .unwrap()
+            .get_user_pass(get_user_pass)
+            .routes(routes![me, post_me, echo, rest, shadow, files]),
+    )
+}
+
+#[actix_web::test]
+async fn a_login_longer_than_the_maximum_is_refused_as_a_wrong_password_unlooked_up() {
+    static LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+    let fsa = build(
+        Fsa::from_toml_str(
+            "acme",
+            "FSA_AUTH = [\"basic\", \"param\"]\nFSA_MAX_LOGIN = 20",
+        )
+        .unwrap()
+        .get_user_pass(|login: &str| {
+            LOOKUPS.fetch_add(1, Ordering::SeqCst);
+            get_user_pass(login)
+        })
+        .routes(routes![me, post_me]),
+    );
+    let srv = serve(fsa);
+    let at_limit = "c".repeat(20);
+    let mut res = srv
+        .get("/me")
+        .basic_auth(&at_limit, "hobbes-rules")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let wrong_password = body_text(&mut res).await;
+    assert_eq!(LOOKUPS.load(Ordering::SeqCst), 1);
+    for long in ["c".repeat(21), "x".repeat(1 << 20)] {
+        let mut res = srv
+            .post("/me")
+            .send_form(&[("USER", long.as_str()), ("PASS", "hobbes-rules")])
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(body_text(&mut res).await, wrong_password);
+    }
+    let long = "c".repeat(21);
+    let res = srv.get("/me").basic_auth(&long, "x").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        LOOKUPS.load(Ordering::SeqCst),
+        1,
+        "a long login was looked up"
+    );
+}
+
+#[actix_web::test]
+async fn the_cache_holds_at_most_its_memory_whatever_the_logins_sent() {
+    static LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+    // 64 KiB for the cache: a few hundred failed logins at most.
+    let fsa = build(
+        Fsa::from_toml_str(
+            "acme",
+            "FSA_AUTH = [\"basic\"]\nFSA_CACHE_MEMORY = 65536\nFSA_MAX_LOGIN = 250",
+        )
+        .unwrap()
+        .get_user_pass(|login: &str| {
+            LOOKUPS.fetch_add(1, Ordering::SeqCst);
+            get_user_pass(login)
+        })
+        .routes(routes![me]),
+    );
+    let srv = serve(fsa);
+    let login = |i: usize| format!("{i:0>240}");
+    let ask = |i: usize| srv.get("/me").basic_auth(login(i), "wrong").send();
+    assert_eq!(ask(0).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(ask(0).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(LOOKUPS.load(Ordering::SeqCst), 1, "cached");
+    // 2,000 unique logins of 240 bytes: 480 KB of keys, more than the cache
+    for i in 1..=2000 {
+        ask(i).await.unwrap();
+    }
+    assert_eq!(LOOKUPS.load(Ordering::SeqCst), 2001);
+    // the first answers were let go: the hook is asked again
+    ask(0).await.unwrap();
+    ask(1).await.unwrap();
+    assert!(LOOKUPS.load(Ordering::SeqCst) > 2001, "nothing evicted");
+}
+
+#[actix_web::test]
+async fn more_parameters_than_the_maximum_get_413_and_a_400_lists_few_problems() {
+    let srv = serve(app("FSA_MAX_PARAMS = 100"));
+    let form = |n: usize| -> Vec<(String, String)> {
+        (0..n).map(|i| (format!("p{i}"), i.to_string())).collect()
+    };
+    let mut res = srv.post("/rest").send_form(&form(100)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(body_text(&mut res).await, "100 parameters");
+    let mut res = srv.post("/rest").send_form(&form(101)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        body_text(&mut res).await,
+        "too many request parameters: at most 100"
+    );
+    // the query counts too; a JSON body's members as well
+    let res = srv.post("/rest?q=1").send_form(&form(100)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let members: serde_json::Map<String, Value> =
+        (0..101).map(|i| (format!("p{i}"), json!("v"))).collect();
+    let res = srv.post("/rest").send_json(&members).await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // 60 unexpected names, 100 bytes each: 20 listed, the rest counted
+    let long: Vec<(String, String)> = (0..60)
+        .map(|i| (format!("{i:x>100}"), "v".into()))
+        .collect();
+    let mut res = srv.post("/echo").send_form(&long).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let text = body_text(&mut res).await;
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 21, "{text}");
+    assert_eq!(lines[20], "... and 40 more");
+    assert!(text.len() < 2000, "{} bytes", text.len());
+    assert!(lines[0].ends_with("x...\""), "{}", lines[0]);
+}
+
+#[actix_web::test]
+async fn multipart_parts_count_against_the_maximum() {
+    let srv = serve(app("FSA_MAX_PARAMS = 5"));
+    let body: String = (0..6)
+        .map(|i| format!("--x\r\nContent-Disposition: form-data; name=\"p{i}\"\r\n\r\nv\r\n"))
+        .collect::<String>()
+        + "--x--\r\n";
+    let res = srv
+        .post("/rest")
+        .insert_header(("content-type", "multipart/form-data; boundary=x"))
+        .send_body(body)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+/// Sends `head` then `body` a byte every `pause`, reading the answer.
+fn slow_request(addr: &str, head: &str, body: &[u8], pause: Duration) -> (Response, Duration) {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let body = body.to_vec();
+    std::thread::spawn(move || {
+        for byte in body {
+            if writer.write_all(&[byte]).is_err() {
+                break;
+            }
+            std::thread::sleep(pause);
+        }
+    });
+    let mut bytes = Vec::new();
+    let mut chunk = [0; 4096];
+    while let Ok(n @ 1..) = stream.read(&mut chunk) {
+        bytes.extend(&chunk[..n]);
+        if let Some(response) = Response::parse(&bytes) {
+            if response.body.len() >= 20 {
+                break;
+            }
+        }
+    }
+    (
+        Response::parse(&bytes).expect("an answer"),
+        started.elapsed(),
+    )
+}
+
+#[actix_web::test]
+async fn a_body_sent_too_slowly_gets_408_after_the_timeout() {
+    let srv = serve(app("FSA_BODY_TIMEOUT = 1.0"));
+    let addr = srv.addr().to_string();
+    let body = b"USER=calvin&PASS=hobbes-rules&name=x";
+    let head = format!(
+        "POST /me HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    // param authentication reads the body before any credential
+    let (response, took) = tokio::task::spawn_blocking(move || {
+        slow_request(&addr, &head, body, Duration::from_millis(200))
+    })
+    .await
+    .unwrap();
+    assert_eq!(response.status, 408, "{}", response.text());
+    assert!(
+        response
+            .text()
+            .starts_with("request body not received within 1 seconds"),
+        "{}",
+        response.text()
+    );
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    // at full speed, the same request passes
+    let res = srv
+        .post("/me")
+        .send_form(&[("USER", "calvin"), ("PASS", "hobbes-rules")])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn jwts_are_valid_from_nbf_and_name_a_nonempty_subject() {
+    let srv = serve(app(""));
+    let get = |token: String| srv.get("/me").bearer_auth(token).send();
+    let claims = |extra: Value| {
+        let mut claims = json!({"sub": "calvin", "aud": "acme", "exp": now() + 600});
+        for (k, v) in extra.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        claims
+    };
+    assert_eq!(get(jwt(claims(json!({})))).await.unwrap().status(), 200);
+    let past = json!({"nbf": now() - 60});
+    assert_eq!(get(jwt(claims(past))).await.unwrap().status(), 200);
+    let tomorrow = json!({"nbf": now() + 86_400});
+    assert_eq!(get(jwt(claims(tomorrow))).await.unwrap().status(), 401);
+    let empty = json!({"sub": ""});
+    let mut res = get(jwt(claims(empty))).await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(body_text(&mut res).await, "empty login");
+    let mut missing = claims(json!({}));
+    missing.as_object_mut().unwrap().remove("sub");
+    assert_eq!(get(jwt(missing)).await.unwrap().status(), 401);
+}
+
+#[actix_web::test]
+async fn a_custom_scheme_naming_the_empty_login_is_refused() {
+    let fsa = build(
+        Fsa::from_toml_str("acme", "FSA_AUTH = [\"empty\"]")
+            .unwrap()
+            .authentication("empty", |_: &HttpRequest| Some(String::new()))
+            .routes(routes![me]),
+    );
+    let srv = serve(fsa);
+    let res = srv.get("/me").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn bearer_in_any_case_and_one_authorization_header_only() {
+    let fsa = app("");
+    let token = fsa.create_token("calvin").unwrap();
+    let srv = serve(fsa);
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let res = srv
+            .get("/me")
+            .insert_header(("authorization", format!("{scheme} {token}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{scheme}");
+    }
+    // two credentials: refused, whichever comes first
+    let basic = "Basic Y2FsdmluOmhvYmJlcy1ydWxlcw==";
+    for (first, second) in [(basic, "Bearer x"), ("Bearer x", basic)] {
+        let mut res = srv
+            .get("/me")
+            .append_header(("authorization", first))
+            .append_header(("authorization", second))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            body_text(&mut res).await,
+            "several Authorization headers: send one"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_token_header_sent_twice_is_refused() {
+    let config = format!(
+        "FSA_AUTH = [\"token\"]\nFSA_TOKEN_CARRIER = \"header\"\nFSA_TOKEN_SECRET = \"{SECRET}\""
+    );
+    let fsa = build(
+        Fsa::from_toml_str("acme", &config)
+            .unwrap()
+            .routes(routes![me]),
+    );
+    let token = fsa.create_token("calvin").unwrap();
+    let srv = serve(fsa);
+    let res = srv
+        .get("/me")
+        .insert_header(("Auth", token.as_str()))
+        .send();
+    assert_eq!(res.await.unwrap().status(), StatusCode::OK);
+    let res = srv
+        .get("/me")
+        .append_header(("Auth", token.as_str()))
+        .append_header(("Auth", token.as_str()))
+        .send();
+    assert_eq!(res.await.unwrap().status(), StatusCode::BAD_REQUEST);
+}
+
+#[actix_web::test]
+async fn path_variables_are_decoded_as_flask_does() {
+    let srv = serve(app(""));
+    let addr = srv.addr().to_string();
+    let get = |path: &str| raw::request(&addr, "GET", path, &[], None);
+    let cases: &[(&str, u16, &str)] = &[
+        ("/shadow/plain", 200, "name \"plain\""),
+        ("/shadow/%C3%A9t%C3%A9", 200, "name \"été\""),
+        ("/shadow/a%2Bb", 200, "name \"a+b\""),
+        ("/shadow/a+b", 200, "name \"a+b\""),
+        ("/shadow/100%25", 200, "name \"100%\""),
+        ("/shadow/%2541", 200, "name \"%41\""),
+        ("/shadow/a%00b", 400, "control character in path"),
+        ("/shadow/a%0D%0Ab", 400, "control character in path"),
+        ("/shadow/a%09b", 400, "control character in path"),
+        ("/shadow/a%FFb", 400, "invalid UTF-8 in path"),
+        // Flask would not route a / to a string variable
+        ("/shadow/a%2Fb", 404, "not found"),
+        ("/files/a%2Fb/c", 200, "file \"a/b/c\""),
+    ];
+    for (path, status, text) in cases {
+        let response = get(path);
+        assert_eq!(response.status, *status, "{path}: {}", response.text());
+        assert_eq!(response.text(), *text, "{path}");
+    }
+}
+
+#[test]
+fn unsafe_configurations_are_start_up_errors_saying_what_to_write() {
+    let problems = |text: &str| -> Vec<String> {
+        match Fsa::from_toml_str("acme", text)
+            .unwrap()
+            .get_user_pass(get_user_pass)
+            .routes(routes![me])
+            .build()
+        {
+            Ok(_) => Vec::new(),
+            Err(e) => e.problems().to_vec(),
+        }
+    };
+    // prod mode (the default) with routes that accept tokens
+    let found = problems("FSA_AUTH = \"basic\"");
+    assert!(
+        found[0].contains("FSA_TOKEN_SECRET is required in prod mode"),
+        "{found:?}"
+    );
+    assert!(found[0].contains("openssl rand"), "{found:?}");
+    let short = format!(
+        "FSA_AUTH = \"basic\"\nFSA_TOKEN_SECRET = \"{}\"",
+        "s".repeat(31)
+    );
+    let found = problems(&short);
+    assert!(
+        found[0].contains("FSA_TOKEN_SECRET is 31 bytes"),
+        "{found:?}"
+    );
+    let enough = format!(
+        "FSA_AUTH = \"basic\"\nFSA_TOKEN_SECRET = \"{}\"",
+        "s".repeat(32)
+    );
+    assert!(problems(&enough).is_empty());
+    // no route takes tokens: no secret needed; dev mode: a warning only
+    assert!(problems("FSA_AUTH = [\"basic\"]").is_empty());
+    assert!(problems("FSA_AUTH = \"basic\"\nFSA_MODE = \"dev\"").is_empty());
+    // a public key is no HMAC secret
+    let public = include_str!("../../fsa-runtime/tests/data/ec256-public.pem");
+    let es256 = format!(
+        "FSA_AUTH = \"basic\"\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_ALGO = \"ES256\"\nFSA_TOKEN_SECRET = \"\"\"{public}\"\"\""
+    );
+    assert!(problems(&es256).is_empty(), "{:?}", problems(&es256));
+    // CORS: any origin with credentials
+    let cors =
+        "FSA_AUTH = [\"basic\"]\nFSA_CORS = true\nFSA_CORS_OPTS = { supports_credentials = true }";
+    let found = problems(cors);
+    assert!(found[0].contains("list the origins"), "{found:?}");
+    let listed = "FSA_AUTH = [\"basic\"]\nFSA_CORS = true\nFSA_CORS_OPTS = { supports_credentials = true, origins = [\"https://a.example\"] }";
+    assert!(problems(listed).is_empty());
+}
