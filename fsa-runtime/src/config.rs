@@ -595,11 +595,17 @@ impl Config {
     /// assert!(fsa_runtime::Config::from_toml_str("FSA_AUHT = 1").is_err());
     /// ```
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        Self::from_toml_in(text, &ProcessEnvironment)
+    }
+
+    /// [`from_toml_str`](Self::from_toml_str), `{ env = ... }` read from `env`.
+    fn from_toml_in(text: &str, env: &dyn Environment) -> Result<Self, ConfigError> {
         let table: toml::Table = text
             .parse()
             .map_err(|e| ConfigError::new(format!("invalid TOML: {e}")))?;
         let mut config = Self::default();
-        config.apply(table.iter().map(|(k, v)| (k.clone(), v.clone(), None)))?;
+        let directives = table.iter().map(|(k, v)| (k.clone(), v.clone(), None));
+        config.apply(directives, env)?;
         Ok(config)
     }
 
@@ -612,22 +618,21 @@ impl Config {
     /// ```
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
-        let mut config = Self::read_file(path, &path.display().to_string())?;
-        config.apply_environment()?;
-        Ok(config)
+        Self::load(
+            Some((path, path.display().to_string())),
+            &ProcessEnvironment,
+        )
     }
 
     /// Reads the file named by environment variable `var` (if set), then
     /// applies every `FSA_*` environment variable over it.
     pub fn from_env(var: &str) -> Result<Self, ConfigError> {
-        let mut config = match std::env::var_os(var) {
-            Some(path) => {
-                Self::read_file(path.as_ref(), &format!("{var}={}", path.to_string_lossy()))?
-            }
-            None => Self::default(),
-        };
-        config.apply_environment()?;
-        Ok(config)
+        let path = std::env::var_os(var);
+        let file = path.as_ref().map(|path| {
+            let what = format!("{var}={}", path.to_string_lossy());
+            (std::path::Path::new(path), what)
+        });
+        Self::load(file, &ProcessEnvironment)
     }
 
     /// Reads the file named by environment variable `var`, or `default`
@@ -642,53 +647,75 @@ impl Config {
         var: &str,
         default: impl AsRef<std::path::Path>,
     ) -> Result<Self, ConfigError> {
-        let mut config = match std::env::var_os(var) {
+        let default = default.as_ref();
+        let file = match std::env::var_os(var) {
             Some(path) => {
-                Self::read_file(path.as_ref(), &format!("{var}={}", path.to_string_lossy()))?
+                let what = format!("{var}={}", path.to_string_lossy());
+                (std::path::PathBuf::from(path), what)
             }
             None => {
-                let default = default.as_ref();
                 let what = format!(
                     "{} (the default of {var}, which is unset)",
                     default.display()
                 );
-                Self::read_file(default, &what)?
+                (default.to_path_buf(), what)
             }
         };
-        config.apply_environment()?;
-        Ok(config)
+        Self::load(Some((&file.0, file.1)), &ProcessEnvironment)
     }
 
-    /// The directives of a TOML file; `what` names it in errors.
-    fn read_file(path: &std::path::Path, what: &str) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::new(format!("cannot read {what}: {e}")))?;
-        Self::from_toml_str(&text).map_err(|e| e.within(&format!("{}", path.display())))
-    }
-
-    /// Applies every `FSA_*` environment variable.
-    fn apply_environment(&mut self) -> Result<(), ConfigError> {
-        let (overrides, problems) = environment_directives(std::env::vars_os());
+    /// The directives of a TOML file if any (`what` names it in errors),
+    /// then every `FSA_*` variable of `env`; every problem at once.
+    fn load(
+        file: Option<(&std::path::Path, String)>,
+        env: &dyn Environment,
+    ) -> Result<Self, ConfigError> {
+        let mut config = match file {
+            None => Self::default(),
+            Some((path, what)) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    let cwd = std::env::current_dir().unwrap_or_default();
+                    ConfigError::new(format!(
+                        "cannot read {what}: {e} (relative paths start at {})",
+                        cwd.display()
+                    ))
+                })?;
+                Self::from_toml_in(&text, env).map_err(|e| e.within(&path.display().to_string()))?
+            }
+        };
+        let (overrides, mut problems) = environment_directives(env.vars().into_iter());
+        if let Err(more) = config.apply(overrides.into_iter(), env) {
+            problems.extend(more.problems().iter().cloned());
+        }
         ConfigError::from_problems(problems)?;
-        self.apply(overrides.into_iter())
+        Ok(config)
     }
 
     /// Applies directives, collecting every problem. An environment value
     /// (`raw`) is read as TOML first, then as the plain string when that
     /// does not fit: `FSA_TOKEN_SECRET=0x1F` stays the string `0x1F`.
-    fn apply(&mut self, pairs: impl Iterator<Item = Directive>) -> Result<(), ConfigError> {
+    fn apply(
+        &mut self,
+        pairs: impl Iterator<Item = Directive>,
+        env: &dyn Environment,
+    ) -> Result<(), ConfigError> {
         let mut problems = Vec::new();
         for (name, value, raw) in pairs {
             if !name.starts_with("FSA_") {
                 continue;
             }
-            // `{ env = "VAR" }` in a file; an environment value is as given.
             let resolved = match raw {
-                None => resolve_env(&name, value),
-                Some(_) => Ok(Some(value)),
+                // `{ env = "VAR" }` in a file: VAR's value, read as an
+                // environment value.
+                None => resolve_env(&name, value, env),
+                // In the environment itself, a value is as given.
+                Some(_) if is_env_table(&value) => Err(format!(
+                    "{name}: {{ env = \"...\" }} names a variable in a configuration file only: in the environment, give the value itself"
+                )),
+                Some(raw) => Ok(Some((value, Some(raw)))),
             };
-            let value = match resolved {
-                Ok(Some(value)) => value,
+            let (value, raw) = match resolved {
+                Ok(Some(resolved)) => resolved,
                 Ok(None) => continue,
                 Err(problem) => {
                     problems.push(problem);
@@ -712,24 +739,58 @@ impl Config {
     }
 }
 
-/// `{ env = "ACME_SECRET" }` takes the value from the environment; when the
-/// variable is unset, the `default` key if any, else the directive's default.
-fn resolve_env(name: &str, value: Value) -> Result<Option<Value>, String> {
-    let Value::Table(table) = &value else {
-        return Ok(Some(value));
+/// The environment a configuration reads: the process's, or a test's.
+trait Environment {
+    /// The value of variable `name`, if set.
+    fn var(&self, name: &str) -> Option<std::ffi::OsString>;
+    /// Every variable.
+    fn vars(&self) -> Vec<(std::ffi::OsString, std::ffi::OsString)>;
+}
+
+/// The process's environment.
+struct ProcessEnvironment;
+
+impl Environment for ProcessEnvironment {
+    fn var(&self, name: &str) -> Option<std::ffi::OsString> {
+        std::env::var_os(name)
+    }
+    fn vars(&self) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+        std::env::vars_os().collect()
+    }
+}
+
+/// Whether a value is `{ env = ... }`.
+fn is_env_table(value: &Value) -> bool {
+    matches!(value, Value::Table(table) if table.contains_key("env"))
+}
+
+/// `{ env = "ACME_SECRET" }` takes the value from the environment, read as
+/// an `FSA_*` variable is (TOML, else the plain text); when the variable
+/// is unset, the `default` key if any, else the directive's default. A
+/// variable that is not UTF-8 is a problem, never taken as unset.
+fn resolve_env(
+    name: &str,
+    value: Value,
+    env: &dyn Environment,
+) -> Result<Option<(Value, Option<String>)>, String> {
+    if !is_env_table(&value) {
+        return Ok(Some((value, None)));
+    }
+    let Value::Table(table) = value else {
+        return Ok(None);
     };
-    let Some(var) = table.get("env") else {
-        return Ok(Some(value));
-    };
-    let Value::String(var) = var else {
+    let Some(Value::String(var)) = table.get("env") else {
         return Err(format!(
             "{name}: `env` names an environment variable: {{ env = \"ACME_SECRET\" }}"
         ));
     };
-    Ok(match std::env::var(var) {
-        Ok(text) => Some(Value::String(text)),
-        Err(_) => table.get("default").cloned(),
-    })
+    match env.var(var).map(std::ffi::OsString::into_string) {
+        None => Ok(table.get("default").cloned().map(|value| (value, None))),
+        Some(Ok(text)) => Ok(Some((parse_env_value(&text), Some(text)))),
+        Some(Err(_)) => Err(format!(
+            "{name}: environment variable {var} is not valid UTF-8"
+        )),
+    }
 }
 
 /// A directive to apply: its name, its value, and the text it was read
@@ -939,6 +1000,40 @@ fn groups(name: &str, value: &Value) -> Result<Vec<String>, String> {
 #[cfg(test)]
 mod should {
     use super::*;
+    use std::ffi::OsString;
+
+    /// A test's environment: these variables only.
+    struct Vars(Vec<(OsString, OsString)>);
+
+    impl Vars {
+        fn of(pairs: &[(&str, &[u8])]) -> Self {
+            let os = |bytes: &[u8]| -> OsString {
+                #[cfg(unix)]
+                {
+                    std::os::unix::ffi::OsStringExt::from_vec(bytes.to_vec())
+                }
+                #[cfg(not(unix))]
+                {
+                    String::from_utf8_lossy(bytes).into_owned().into()
+                }
+            };
+            Vars(pairs.iter().map(|(n, v)| (n.into(), os(v))).collect())
+        }
+    }
+
+    impl Environment for Vars {
+        fn var(&self, name: &str) -> Option<OsString> {
+            self.0
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        }
+        fn vars(&self) -> Vec<(OsString, OsString)> {
+            self.0.clone()
+        }
+    }
+
+    const NONE: Vars = Vars(Vec::new());
 
     #[test]
     fn expand_a_single_scheme_as_flask_simple_auth() {
@@ -989,13 +1084,14 @@ mod should {
                     env("FSA_SECURE", "false"),
                 ]
                 .into_iter(),
+                &NONE,
             )
             .unwrap();
         assert_eq!(config.token_secret.as_deref(), Some("0x1F"));
         assert_eq!(config.realm.as_deref(), Some("1_000"));
         assert!(!config.secure);
         assert!(config
-            .apply([env("FSA_SECURE", "maybe")].into_iter())
+            .apply([env("FSA_SECURE", "maybe")].into_iter(), &NONE)
             .is_err());
     }
 
@@ -1020,6 +1116,7 @@ mod should {
                     Some(opts.into()),
                 )]
                 .into_iter(),
+                &NONE,
             )
             .unwrap();
         assert_eq!(
@@ -1028,48 +1125,58 @@ mod should {
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn read_only_fsa_variables_and_name_those_that_are_not_utf8() {
-        use std::{ffi::OsString, os::unix::ffi::OsStringExt};
-        let os = |bytes: &[u8]| OsString::from_vec(bytes.to_vec());
-        let vars = [
-            (os(b"X"), os(b"a\xffb")),
-            (os(b"\xff"), os(b"x")),
-            (os(b"FSA_MODE"), os(b"dev")),
-            (os(b"FSA_REALM"), os(b"r\xff")),
-            (os(b"FSA_\xff"), os(b"x")),
-        ];
-        let (directives, problems) = environment_directives(vars.into_iter());
+        let vars = Vars::of(&[
+            ("X", b"a\xffb"),
+            ("FSA_MODE", b"dev"),
+            ("FSA_REALM", b"r\xff"),
+        ]);
+        let (directives, problems) = environment_directives(vars.vars().into_iter());
         assert_eq!(directives.len(), 1);
         assert_eq!(directives[0].0, "FSA_MODE");
         assert_eq!(
             problems,
-            [
-                "environment variable FSA_REALM is not valid UTF-8",
-                "environment variable FSA_\u{fffd} has a name that is not valid UTF-8"
-            ]
+            ["environment variable FSA_REALM is not valid UTF-8"]
         );
+        // with the other problems, all at once
+        let vars = Vars::of(&[("FSA_REALM", b"r\xff"), ("FSA_MODE", b"loud")]);
+        let error = Config::load(None, &vars).unwrap_err();
+        assert_eq!(error.problems().len(), 2, "{error}");
     }
 
     #[test]
-    fn read_files_naming_them_in_errors() {
+    fn read_files_then_the_environment_naming_each_in_errors() {
         let dir = std::env::temp_dir().join(format!("fsa-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let good = dir.join("good.toml");
-        std::fs::write(&good, "FSA_AUTH = \"basic\"\nFSA_REALM = \"from-file\"").unwrap();
-        let config = Config::from_file(&good).unwrap();
+        let file = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let load = |path: &std::path::Path, vars: &Vars| {
+            Config::load(Some((path, path.display().to_string())), vars)
+        };
+        let good = file(
+            "good.toml",
+            "FSA_AUTH = \"basic\"\nFSA_REALM = \"from-file\"",
+        );
+        let config = load(&good, &NONE).unwrap();
         assert_eq!(config.realm.as_deref(), Some("from-file"));
-        let unset = "FSA_TEST_SURELY_UNSET_CONFIG";
-        let config = Config::from_env_or(unset, &good).unwrap();
         assert_eq!(config.auth, ["token", "basic", "none"]);
-        let bad = dir.join("bad.toml");
-        std::fs::write(&bad, "FSA_MODE = \"loud\"").unwrap();
-        let problem = Config::from_file(&bad).unwrap_err().problems()[0].clone();
+        let config = load(&good, &Vars::of(&[("FSA_REALM", b"from-env")])).unwrap();
+        assert_eq!(config.realm.as_deref(), Some("from-env"));
+        let bad = file("bad.toml", "FSA_MODE = \"loud\"");
+        let problem = load(&bad, &NONE).unwrap_err().problems()[0].clone();
         assert!(
             problem.starts_with(&format!("{}: FSA_MODE", bad.display())),
             "{problem}"
         );
         let missing = dir.join("missing.toml");
+        let problem = load(&missing, &NONE).unwrap_err().problems()[0].clone();
+        assert!(problem.contains("relative paths start at"), "{problem}");
+        let unset = "FSA_TEST_SURELY_UNSET_CONFIG";
         let problem = Config::from_env_or(unset, &missing).unwrap_err().problems()[0].clone();
         assert!(
             problem.contains("the default of FSA_TEST_SURELY_UNSET_CONFIG, which is unset"),
@@ -1080,11 +1187,34 @@ mod should {
 
     #[test]
     fn take_values_from_the_environment_when_asked() {
-        let config = Config::from_toml_str(
-            "FSA_TOKEN_SECRET = { env = \"FSA_TEST_SURELY_UNSET_VARIABLE\" }\nFSA_REALM = { env = \"FSA_TEST_SURELY_UNSET_VARIABLE\", default = \"r\" }",
-        )
-        .unwrap();
+        let text = "FSA_TOKEN_SECRET = { env = \"UNSET\" }\nFSA_REALM = { env = \"UNSET\", default = \"r\" }\nFSA_SECURE = { env = \"SECURE\" }\nFSA_MODE = { env = \"MODE\" }";
+        let vars = Vars::of(&[("SECURE", b"false"), ("MODE", b"dev")]);
+        let config = Config::from_toml_in(text, &vars).unwrap();
         assert_eq!(config.token_secret, None);
         assert_eq!(config.realm.as_deref(), Some("r"));
+        assert!(!config.secure, "read as an environment value: a boolean");
+        assert_eq!(config.mode, Mode::Dev);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuse_a_named_variable_that_is_not_utf8_rather_than_take_the_default() {
+        let text = "FSA_TOKEN_SECRET = { env = \"SECRET\", default = \"a dev secret\" }";
+        let vars = Vars::of(&[("SECRET", b"s\xff")]);
+        let error = Config::from_toml_in(text, &vars).unwrap_err();
+        assert_eq!(
+            error.problems(),
+            ["FSA_TOKEN_SECRET: environment variable SECRET is not valid UTF-8"]
+        );
+    }
+
+    #[test]
+    fn refuse_env_tables_in_the_environment_itself() {
+        let vars = Vars::of(&[("FSA_TOKEN_SECRET", b"{ env = \"ACME_SECRET\" }")]);
+        let error = Config::load(None, &vars).unwrap_err();
+        assert!(
+            error.problems()[0].contains("in a configuration file only"),
+            "{error}"
+        );
     }
 }

@@ -61,3 +61,13 @@ pub fn vectors() -> Value {
 
 /// The text of the vectors, compiled in.
 const VECTORS: &str = include_str!("../../fsa-runtime/tests/data/flask-simple-auth-36.0.json");
+
+/// An HS256 JWT of `claims`, made as any other library makes them.
+///
+/// jsonwebtoken's backend is installed first: with both of its backends
+/// enabled (`--all-features`), it has no default until fsa's `build()`.
+pub fn hs256(claims: &impl serde::Serialize, secret: &str) -> String {
+    let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
+    let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes());
+    jsonwebtoken::encode(&jsonwebtoken::Header::default(), claims, &key).expect("an HS256 JWT")
+}

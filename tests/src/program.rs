@@ -57,14 +57,14 @@ pub struct Program {
 impl Program {
     /// Starts `binary` in folder `dir` with `env` only among the
     /// variables starting with one of `cleared` (`FSA_` is always
-    /// cleared), its standard error in `log`, and waits until it prints
-    /// `<marker>http://<addr>`.
+    /// cleared), its standard error in file `log`, and waits (a minute at
+    /// most) until it prints `<marker>http://<addr>`.
     pub fn start(
         binary: &Path,
         dir: &Path,
         cleared: &[&str],
         env: &[(&str, &str)],
-        log: std::fs::File,
+        log: &Path,
         marker: &str,
     ) -> Program {
         let mut command = Command::new(binary);
@@ -79,30 +79,33 @@ impl Program {
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(log)
+            .stderr(std::fs::File::create(log).unwrap())
             .spawn()
             .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut banner = String::new();
-        let prefix = format!("{marker}http://");
-        let addr = loop {
-            let mut line = String::new();
-            if stdout.read_line(&mut line).unwrap_or(0) == 0 {
-                let _ = child.kill();
-                panic!("{} stopped before listening:\n{banner}", binary.display());
-            }
-            banner.push_str(&line);
-            if let Some(rest) = line.strip_prefix(&prefix) {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
-        let printed = Arc::new(Mutex::new(banner));
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let printed = Arc::new(Mutex::new(String::new()));
+        let (listening, addr) = std::sync::mpsc::channel();
         let more = printed.clone();
+        let prefix = format!("{marker}http://");
         std::thread::spawn(move || {
             for line in stdout.lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix(&prefix) {
+                    let addr = rest.split_whitespace().next().unwrap_or_default();
+                    let _ = listening.send(addr.to_string());
+                }
                 more.lock().unwrap().push_str(&(line + "\n"));
             }
         });
+        let Ok(addr) = addr.recv_timeout(Duration::from_secs(60)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "{} did not start listening:\n{}\n{}",
+                binary.display(),
+                printed.lock().unwrap(),
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        };
         Program {
             child,
             addr,

@@ -178,6 +178,11 @@ impl Claim {
     #[track_caller]
     pub fn check(&self, answer: &Response) {
         let shown = || format!("{}\n-> {} {}", self.command, answer.status, answer.text());
+        assert!(
+            self.status.is_some() || self.assigns.is_some(),
+            "an example with no announced status: {}",
+            self.command
+        );
         if let Some(status) = self.status {
             assert_eq!(answer.status, status, "{}", shown());
         }

@@ -7,7 +7,6 @@ use base64::Engine;
 use base64::{engine::general_purpose::STANDARD, engine::general_purpose::URL_SAFE_NO_PAD};
 use fsa_tests::program::{example_binary, Program};
 use fsa_tests::raw::{self, Response};
-use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,11 +36,11 @@ impl Acme {
     /// A server in folder `dir` (its working folder) with only the given
     /// `ACME_*` variables (and no inherited `FSA_*` one).
     fn start_in(dir: PathBuf, env: &[(&str, &str)]) -> Acme {
-        let log = std::fs::File::create(dir.join("acme.log")).unwrap();
+        let log = dir.join("acme.log");
         let mut env = env.to_vec();
         env.extend([("ACME_BIND", "127.0.0.1:0"), ("RUST_LOG", "info")]);
         let binary = example_binary("acme");
-        let program = Program::start(&binary, &dir, &["ACME_"], &env, log, "acme listens on ");
+        let program = Program::start(&binary, &dir, &["ACME_"], &env, &log, "acme listens on ");
         Acme {
             addr: program.addr.clone(),
             program: Some(program),
@@ -160,12 +159,7 @@ fn tamper(token: &str) -> String {
 }
 
 fn jwt(claims: &Value, secret: &str) -> String {
-    encode(
-        &Header::default(),
-        claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap()
+    fsa_tests::hs256(claims, secret)
 }
 
 #[test]
@@ -216,6 +210,7 @@ fn the_readme_examples_get_the_answers_they_announce() {
     assert_eq!(fsa_tests::readme::check_block(first, &acme.addr), 7);
 }
 
+#[cfg(unix)]
 #[test]
 fn an_environment_variable_that_is_not_utf8_is_no_problem_unless_fsa_reads_it() {
     use std::os::unix::ffi::OsStrExt;

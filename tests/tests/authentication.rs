@@ -5,7 +5,6 @@ use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
 use fsa_runtime::TokenOptions;
 use fsa_tests::{body_text, build, get_user_pass, serve, vectors};
-use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 
 const SECRET: &str = "interop test secret, not for production";
@@ -195,12 +194,7 @@ async fn flask_simple_auth_jwt_tokens_are_accepted_or_refused_as_it_does() {
 }
 
 fn jwt(claims: Value, secret: &str) -> String {
-    encode(
-        &Header::default(),
-        &claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap()
+    fsa_tests::hs256(&claims, secret)
 }
 
 #[actix_web::test]

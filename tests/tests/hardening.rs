@@ -6,7 +6,6 @@ use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
 use fsa_tests::raw::{self, Response};
 use fsa_tests::{body_text, build, get_user_pass, serve};
-use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -54,8 +53,7 @@ fn now() -> u64 {
 }
 
 fn jwt(claims: Value) -> String {
-    let key = EncodingKey::from_secret(SECRET.as_bytes());
-    encode(&Header::default(), &claims, &key).unwrap()
+    fsa_tests::hs256(&claims, SECRET)
 }
 
 /// A dev application with password and JWT authentication.

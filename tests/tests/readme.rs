@@ -43,23 +43,19 @@ fn every_configuration_shown_is_accepted() {
 #[test]
 fn the_first_requests_to_hello_get_the_answers_shown() {
     let dir = workspace().join("examples/hello");
-    let log = tempfile_log("hello");
+    let log = std::env::temp_dir().join(format!("fsa-readme-hello-{}.log", std::process::id()));
     let hello = Program::start(
         &example_binary("hello"),
         &dir,
         &["HELLO_"],
         &[("HELLO_BIND", "127.0.0.1:0")],
-        log,
+        &log,
         "hello listens on ",
     );
     let blocks = section_blocks("Use fsa in your application");
     let (_, curls) = blocks.iter().find(|(info, _)| info == "sh").unwrap();
     let checked = check_block(curls, &hello.addr);
+    hello.stop();
+    let _ = std::fs::remove_file(&log);
     assert_eq!(checked, 7);
-}
-
-/// A log file for a program's standard error, in the temporary folder.
-fn tempfile_log(name: &str) -> std::fs::File {
-    let path = std::env::temp_dir().join(format!("fsa-readme-{name}-{}.log", std::process::id()));
-    std::fs::File::create(path).unwrap()
 }

@@ -83,6 +83,7 @@ pub(crate) async fn collect_body(
     }
     #[cfg(not(feature = "multipart"))]
     if multipart {
+        let _ = max_parts;
         return Err(ErrorResponse::with_status(
             "multipart/form-data bodies are not accepted",
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -1,7 +1,6 @@
 //! Uploaded files: the file parts of a `multipart/form-data` body
 //! (FlaskSimpleAuth's `FileStorage`).
 
-use super::{Input, Param, ParamError, Raw};
 use actix_web::web::Bytes;
 use std::fmt;
 
@@ -40,32 +39,41 @@ impl fmt::Debug for Upload {
     }
 }
 
-fn not_a_value(raw: Raw<'_>) -> ParamError {
-    let what = match raw {
-        Raw::Json(_) => "a JSON value",
-        _ => "a text value",
-    };
-    ParamError::Invalid(format!(
-        "type error: expected a file (multipart/form-data), got {what}"
-    ))
-}
+/// `Upload` parameters: only with the `multipart` feature, since without it
+/// no file can arrive: such a parameter is then a compile error rather than
+/// a route that always fails.
+#[cfg(feature = "multipart")]
+mod param {
+    use super::Upload;
+    use crate::params::{Input, Param, ParamError, Raw};
 
-impl Param for Upload {
-    fn extract(input: Input<'_>) -> Result<Self, ParamError> {
-        match input.raw {
-            None => Err(ParamError::Missing),
-            Some(Raw::Files(files)) => files.first().cloned().ok_or(ParamError::Missing),
-            Some(other) => Err(not_a_value(other)),
+    fn not_a_value(raw: Raw<'_>) -> ParamError {
+        let what = match raw {
+            Raw::Json(_) => "a JSON value",
+            _ => "a text value",
+        };
+        ParamError::Invalid(format!(
+            "type error: expected a file (multipart/form-data), got {what}"
+        ))
+    }
+
+    impl Param for Upload {
+        fn extract(input: Input<'_>) -> Result<Self, ParamError> {
+            match input.raw {
+                None => Err(ParamError::Missing),
+                Some(Raw::Files(files)) => files.first().cloned().ok_or(ParamError::Missing),
+                Some(other) => Err(not_a_value(other)),
+            }
         }
     }
-}
 
-impl Param for Vec<Upload> {
-    fn extract(input: Input<'_>) -> Result<Self, ParamError> {
-        match input.raw {
-            None => Err(ParamError::Missing),
-            Some(Raw::Files(files)) => Ok(files.to_vec()),
-            Some(other) => Err(not_a_value(other)),
+    impl Param for Vec<Upload> {
+        fn extract(input: Input<'_>) -> Result<Self, ParamError> {
+            match input.raw {
+                None => Err(ParamError::Missing),
+                Some(Raw::Files(files)) => Ok(files.to_vec()),
+                Some(other) => Err(not_a_value(other)),
+            }
         }
     }
 }

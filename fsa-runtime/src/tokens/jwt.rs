@@ -5,7 +5,10 @@
 //! `jwt-rust-crypto` (RustCrypto, RSA verification only).
 
 use crate::errors::ErrorResponse;
-use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{
+    crypto::CryptoProvider, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header,
+    Validation,
+};
 use serde::{Deserialize, Serialize};
 
 /// The claims fsa writes.
@@ -41,7 +44,7 @@ impl Jwt {
     /// `secret` verifies (HMAC key, or public key); `sign` signs for
     /// public-key algorithms (without it, tokens can only be verified).
     pub(crate) fn new(algo: &str, secret: &str, sign: Option<&str>) -> Result<Self, String> {
-        install_provider();
+        let provider = provider()?;
         let algorithm: Algorithm = algo
             .parse()
             .map_err(|_| format!("FSA_TOKEN_ALGO: unexpected jwt algorithm \"{algo}\": expected HS256, HS384, HS512, RS*, PS*, ES256, ES384 or EdDSA"))?;
@@ -61,7 +64,7 @@ impl Jwt {
                 DecodingKey::from_rsa_pem(secret.as_bytes())
                     .map_err(|e| key_error("FSA_TOKEN_SECRET", e))?,
                 sign.map(|s| {
-                    refuse_rsa_signing()?;
+                    refuse_rsa_signing(provider)?;
                     EncodingKey::from_rsa_pem(s.as_bytes())
                         .map_err(|e| key_error("FSA_TOKEN_SIGN", e))
                 })
@@ -156,26 +159,42 @@ impl Jwt {
     }
 }
 
-/// Makes the backend of fsa's features jsonwebtoken's process default, so
-/// that it works even when another crate enables jsonwebtoken's other
-/// backend (with both, jsonwebtoken has no default). A default installed
-/// earlier, by the application, stays.
-fn install_provider() {
+/// jsonwebtoken's crypto backend, a process-wide setting: fsa's (AWS-LC
+/// with the `jwt` feature, else RustCrypto) unless the application
+/// installed one before `build()` (or jsonwebtoken already chose one).
+/// Installing it makes JWTs work even when another crate enables
+/// jsonwebtoken's other backend (with both, jsonwebtoken has no default).
+/// A backend that cannot even make an HMAC signer (jsonwebtoken's
+/// placeholder when it found two backends and none was installed) is a
+/// start-up error, not a panic on every request.
+fn provider() -> Result<&'static CryptoProvider, String> {
     #[cfg(feature = "jwt")]
-    let provider = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+    let ours = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
     #[cfg(not(feature = "jwt"))]
-    let provider = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
-    let _ = provider.install_default();
+    let ours = &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER;
+    let provider = match ours.install_default() {
+        Ok(()) => ours,
+        Err(installed) => installed,
+    };
+    let key = EncodingKey::from_secret(b"fsa");
+    let works = std::panic::catch_unwind(|| (provider.signer_factory)(&Algorithm::HS256, &key));
+    match works {
+        Ok(Ok(_)) => Ok(provider),
+        _ => Err("jsonwebtoken has no usable crypto backend: both of its backends are enabled and the default was fixed before fsa's build(); install one (jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default()) before any JWT is made".into()),
+    }
 }
 
-/// RSA private keys are refused on the RustCrypto backend: the `rsa` crate
-/// is open to RUSTSEC-2023-0071 (Marvin: key recovery by timing private-key
-/// operations), and every token created would be such an operation.
-fn refuse_rsa_signing() -> Result<(), String> {
-    if cfg!(feature = "jwt") {
+/// RSA private keys are refused unless the backend is AWS-LC: RustCrypto's
+/// `rsa` crate is open to RUSTSEC-2023-0071 (Marvin: key recovery by
+/// timing private-key operations), and every token created would be such
+/// an operation. An application's own backend counts as RustCrypto.
+fn refuse_rsa_signing(provider: &CryptoProvider) -> Result<(), String> {
+    #[cfg(feature = "jwt")]
+    if std::ptr::eq(provider, &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER) {
         return Ok(());
     }
-    Err("FSA_TOKEN_SIGN: RSA signing is refused with the `jwt-rust-crypto` feature (the rsa crate is open to RUSTSEC-2023-0071): enable the `jwt` feature (AWS-LC), or use ES256, ES384 or EdDSA".into())
+    let _ = provider;
+    Err("FSA_TOKEN_SIGN: RSA signing needs jsonwebtoken's AWS-LC backend (fsa's `jwt` feature): RustCrypto's rsa crate is open to RUSTSEC-2023-0071; or sign with ES256, ES384 or EdDSA".into())
 }
 
 #[cfg(test)]

@@ -76,8 +76,8 @@ impl Tokens {
         };
         let secret = match &config.token_secret {
             Some(secret) => {
-                if secret.len() < 16 {
-                    tracing::warn!("fsa: FSA_TOKEN_SECRET is shorter than 16 characters");
+                if secret.len() < 32 {
+                    tracing::warn!("fsa: FSA_TOKEN_SECRET is shorter than 32 bytes: build() refuses it in prod mode");
                 }
                 secret.clone()
             }
