@@ -9,17 +9,31 @@ use actix_web::{
 use futures_util::future::{ready, LocalBoxFuture, Ready};
 use std::sync::Arc;
 
-/// The prefix of the names of fsa's actix resources.
-pub(crate) const FSA_RESOURCE: &str = "fsa ";
+/// The prefix of the names of fsa's actix resources: an application does
+/// not name a resource with a NUL by accident.
+pub(crate) const FSA_RESOURCE: &str = "\0fsa ";
 
-/// Whether a request goes to a resource that is not fsa's (a plain actix
-/// route): `None` when no resource takes it (a 404).
-pub(crate) fn plain_resource(request: &HttpRequest) -> bool {
+/// Where the router will send a request.
+pub(crate) enum Destination {
+    /// One of fsa's routes.
+    Fsa,
+    /// A resource that is not fsa's: a plain actix route, a service.
+    Plain,
+    /// No resource: actix's `default_service`, or its 404.
+    Nowhere,
+}
+
+/// Where the router will send `request`: matched on the path the router
+/// matches (percent-decoded but for `%25`, `%2B` and `%2F`), not the raw
+/// one, so that `/pl%61in` is `/plain` here as there.
+pub(crate) fn destination(request: &HttpRequest) -> Destination {
     let map = request.resource_map();
-    let path = request.path();
+    let path = request.match_info().as_str();
     match map.match_name(path) {
-        Some(name) => !name.starts_with(FSA_RESOURCE),
-        None => map.has_resource(path),
+        Some(name) if name.starts_with(FSA_RESOURCE) => Destination::Fsa,
+        Some(_) => Destination::Plain,
+        None if map.has_resource(path) => Destination::Plain,
+        None => Destination::Nowhere,
     }
 }
 
@@ -104,7 +118,10 @@ where
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let state = self.state.clone();
         if let Some(response) = pipeline::before_request(&state, request.request()) {
-            let response = request.into_response(response);
+            // Answered before routing: a body is not read, nor waited for.
+            let (request, payload) = request.into_parts();
+            let response = pipeline::close_unread(&request, response, payload);
+            let response = ServiceResponse::new(request, response);
             return Box::pin(ready(Ok(pipeline::after_request(&state, response))));
         }
         let future = self.service.call(request);

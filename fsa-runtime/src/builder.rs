@@ -323,12 +323,7 @@ impl FsaBuilder {
             }
         }
         if config.mode == Mode::Prod {
-            let takes_tokens = routes.iter().any(|r| {
-                r.schemes
-                    .iter()
-                    .any(|s| matches!(s, Scheme::Token | Scheme::Oauth))
-            });
-            if let Some(problem) = unsafe_token_secret(&config, takes_tokens) {
+            if let Some(problem) = unsafe_token_secret(&config) {
                 problems.push(problem);
             }
         }
@@ -390,10 +385,11 @@ impl FsaBuilder {
 /// does not let an offline search find it.
 const MIN_SECRET: usize = 32;
 
-/// Why the token secret is unsafe for a prod application whose routes
-/// accept tokens (`takes_tokens`): left random (tokens die with the
-/// process and differ between instances), or a short HMAC key.
-fn unsafe_token_secret(config: &Config, takes_tokens: bool) -> Option<String> {
+/// Why the token secret is unsafe for a prod application with tokens
+/// (`FSA_TOKEN_TYPE` not `none`): left random (every token dies with the
+/// process and differs between instances, whether routes check them or
+/// handlers make them), or a short HMAC key.
+fn unsafe_token_secret(config: &Config) -> Option<String> {
     let kind = config.token_type?;
     let hmac = match kind {
         crate::config::TokenType::Fsa => true,
@@ -403,7 +399,7 @@ fn unsafe_token_secret(config: &Config, takes_tokens: bool) -> Option<String> {
             .is_none_or(|algo| algo.starts_with("HS")),
     };
     match &config.token_secret {
-        None if takes_tokens => Some("FSA_TOKEN_SECRET is required in prod mode when routes accept tokens: a random secret breaks every token on restart and on other instances; set FSA_TOKEN_SECRET = { env = \"APP_SECRET\" } with 32 random bytes or more (`openssl rand -base64 48`), or leave \"token\" out of FSA_AUTH (a single scheme \"basic\" means [\"token\", \"basic\", \"none\"])".into()),
+        None => Some("FSA_TOKEN_SECRET is required in prod mode: a random secret breaks every token on restart and on other instances; set FSA_TOKEN_SECRET = { env = \"APP_SECRET\" } with 32 random bytes or more (`openssl rand -base64 48`), or FSA_TOKEN_TYPE = \"none\" if the application uses no tokens".into()),
         Some(secret) if hmac && secret.len() < MIN_SECRET => Some(format!(
             "FSA_TOKEN_SECRET is {} bytes: in prod mode an HMAC secret needs {MIN_SECRET} bytes or more, or one token lets an offline search find it; draw one with `openssl rand -base64 48`",
             secret.len()

@@ -18,6 +18,7 @@
 //! ```
 
 use crate::{
+    actix::Destination,
     authn::{self, Scheme},
     authz,
     compile::{Access, CompiledRoute},
@@ -139,6 +140,9 @@ pub(crate) async fn handle(
     if let (Some((login, _)), true) = (&ctx.user, takes_tokens && response.status().is_success()) {
         renew_cookie(state, compiled, request, login, &mut response);
     }
+    if let Some(payload) = ctx.payload.take() {
+        response = close_unread(request, response, payload);
+    }
     if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
         s.authorized |= authorized;
         if let Some(user) = ctx.user.take() {
@@ -239,17 +243,21 @@ pub(crate) fn before_request(state: &Arc<State>, request: &HttpRequest) -> Optio
         fsa_answer: false,
         fsa: crate::Fsa::from_state(state.clone()),
     });
-    let answer = refusal(state, request).or_else(|| {
-        state.hooks.before_request.iter().find_map(|hook| {
-            let answer = std::panic::catch_unwind(AssertUnwindSafe(|| hook(request)));
-            answer.unwrap_or_else(|_| {
-                tracing::error!("fsa: before_request hook panicked");
-                Some(state.render(&ErrorResponse::internal(
-                    "internal error in before request hook",
-                )))
+    let destination = crate::actix::destination(request);
+    let answer = refusal(state, request, &destination)
+        .or_else(|| {
+            state.hooks.before_request.iter().find_map(|hook| {
+                let answer = std::panic::catch_unwind(AssertUnwindSafe(|| hook(request)));
+                answer.unwrap_or_else(|_| {
+                    tracing::error!("fsa: before_request hook panicked");
+                    Some(state.render(&ErrorResponse::internal(
+                        "internal error in before request hook",
+                    )))
+                })
             })
         })
-    })?;
+        // Nothing to route to: a 404, without running a default service.
+        .or_else(|| matches!(destination, Destination::Nowhere).then(|| not_found(state)))?;
     // fsa's or the application's own answer, sent as is.
     if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
         s.authorized = true;
@@ -258,9 +266,22 @@ pub(crate) fn before_request(state: &Arc<State>, request: &HttpRequest) -> Optio
     Some(answer)
 }
 
+/// The 404 of a path no route takes, in the error format (actix's own
+/// when `FSA_HANDLE_ALL_ERRORS` is off).
+fn not_found(state: &State) -> HttpResponse {
+    if state.config.handle_all_errors {
+        state.render(&ErrorResponse::with_status(
+            "not found",
+            StatusCode::NOT_FOUND,
+        ))
+    } else {
+        HttpResponse::NotFound().finish()
+    }
+}
+
 /// Requests refused before routing: plain HTTP from a non-loopback peer
 /// (`FSA_SECURE`), a plain actix route, headers over `FSA_MAX_HEADER_SIZE`.
-fn refusal(state: &State, request: &HttpRequest) -> Option<HttpResponse> {
+fn refusal(state: &State, request: &HttpRequest, to: &Destination) -> Option<HttpResponse> {
     if state.config.secure && !request.app_config().secure() {
         let loopback = request.peer_addr().is_none_or(|a| a.ip().is_loopback());
         if !loopback {
@@ -269,14 +290,14 @@ fn refusal(state: &State, request: &HttpRequest) -> Option<HttpResponse> {
             )));
         }
     }
-    // FlaskSimpleAuth refuses a route declared without authorization: a
-    // plain actix route beside fsa's is refused before its handler runs
-    // (its side effects would happen otherwise), rather than only its
-    // success turned into an error after.
-    if crate::actix::plain_resource(request) {
-        tracing::error!(
+    // Only fsa's routes run. FlaskSimpleAuth refuses a route declared
+    // without authorization: a plain actix route beside fsa's (or a
+    // `default_service`) is refused before its handler runs, since its
+    // side effects would happen otherwise.
+    if matches!(to, Destination::Plain) {
+        tracing::debug!(
             path = request.path(),
-            "fsa: a request to a route without authorization (a plain actix route) is refused"
+            "fsa: a route without authorization (a plain actix route) is refused"
         );
         return Some(state.render(&ErrorResponse::forbidden(
             "no authorization declared for this route",
@@ -418,9 +439,6 @@ fn redacted(state: &State, headers: &actix_web::http::header::HeaderMap) -> Vec<
         .collect()
 }
 
-/// The most parameter problems listed in one 400 answer.
-const MAX_PROBLEMS: usize = 20;
-
 /// The state of one request through an fsa route; generated code calls its
 /// hidden methods.
 pub struct RequestCtx {
@@ -490,13 +508,18 @@ impl RequestCtx {
         }
         let config = &self.state.config;
         let (max, max_params) = (config.max_body, config.max_params);
-        let body = match self.payload.take() {
+        let body = match &mut self.payload {
             Some(payload) => {
                 // The whole body within FSA_BODY_TIMEOUT: a client sending
                 // it a byte at a time does not hold the request forever.
                 let timeout = std::time::Duration::from_secs_f64(config.body_timeout);
                 let reading = collect_body(&self.request, payload, max, max_params);
                 match actix_web::rt::time::timeout(timeout, reading).await {
+                    // Read whole: nothing left to wait for.
+                    Ok(Ok(Some(body))) => {
+                        self.payload = None;
+                        Some(body)
+                    }
                     Ok(body) => body?,
                     Err(_) => {
                         return Err(ErrorResponse::with_status(
@@ -664,12 +687,7 @@ impl RequestCtx {
         if self.problems.is_empty() {
             return Ok(());
         }
-        // A bounded answer, whatever the number of problems.
-        let more = self.problems.len().saturating_sub(MAX_PROBLEMS);
-        self.problems.truncate(MAX_PROBLEMS);
-        if more > 0 {
-            self.problems.push(format!("... and {more} more"));
-        }
+        crate::params::cap_problems(&mut self.problems);
         Err(ErrorResponse::bad_request(self.problems.join("\n")))
     }
 
@@ -702,6 +720,57 @@ impl RequestCtx {
     pub fn respond<R: Responder>(&mut self, output: R) -> Result<HttpResponse, ErrorResponse> {
         Ok(output.respond_to(&self.request).map_into_boxed_body())
     }
+}
+
+/// A body fsa never read (a 401 before it, a route without parameters, a
+/// refused request) is not waited for: the connection closes after the
+/// answer, rather than read (drain) a slow client's body at its pace.
+/// actix closes a connection whose request body is unread when it sends
+/// the answer, and drains it when it was dropped: the answer's body holds
+/// it until it is sent.
+pub(crate) fn close_unread(
+    request: &HttpRequest,
+    mut response: HttpResponse,
+    payload: Payload,
+) -> HttpResponse {
+    if !announces_body(request) {
+        return response;
+    }
+    response
+        .head_mut()
+        .set_connection_type(actix_web::http::ConnectionType::Close);
+    response.map_body(|_, body| BoxBody::new(HoldingPayload { body, payload }))
+}
+
+/// An answer's body that holds the request's unread body until it is sent.
+struct HoldingPayload {
+    body: BoxBody,
+    payload: Payload,
+}
+
+impl actix_web::body::MessageBody for HoldingPayload {
+    type Error = Box<dyn std::error::Error>;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<actix_web::web::Bytes, Self::Error>>> {
+        let _ = &self.payload;
+        std::pin::Pin::new(&mut self.body).poll_next(cx)
+    }
+}
+
+/// Whether a request announces a body: a length, or chunks.
+pub(crate) fn announces_body(request: &HttpRequest) -> bool {
+    let headers = request.headers();
+    headers.contains_key(actix_web::http::header::TRANSFER_ENCODING)
+        || headers
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .is_some_and(|length| length.as_bytes() != b"0")
 }
 
 /// Whether a request carries a JSON body.

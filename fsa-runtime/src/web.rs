@@ -152,6 +152,13 @@ impl CorsSettings {
             }
         };
         let origins = list("origins")?;
+        let listed = |origin: &str| origins.iter().flatten().any(|o| o == origin);
+        if listed("*") {
+            return Err("FSA_CORS_OPTS.origins: \"*\" is every origin alone (origins = \"*\"), not an item of a list".into());
+        }
+        if credentials && listed("null") {
+            return Err("FSA_CORS_OPTS: supports_credentials with origin \"null\": every sandboxed frame and local file sends it, so any site could act as your users; list real origins".into());
+        }
         if origins.is_none() && credentials {
             return Err("FSA_CORS_OPTS: supports_credentials with any origin: the CORS standard forbids it, and every site could act as your users (actix-cors would reflect any origin): list the origins, e.g. origins = [\"https://app.example.com\"]".into());
         }

@@ -27,6 +27,24 @@ pub fn get_user_pass(login: &str) -> Option<String> {
     }
 }
 
+/// A token secret for tests: prod mode (the default) refuses a random one.
+pub const TEST_SECRET: &str = "a test secret of 32 bytes or more, not for use elsewhere";
+
+/// A builder for application `name` with the directives of `text`, and
+/// [`TEST_SECRET`] when `text` gives no `FSA_TOKEN_SECRET`: prod mode
+/// (the default) refuses a random secret, and most tests are not about it.
+pub fn from_toml(name: &str, text: &str) -> FsaBuilder {
+    let text = if text.contains("FSA_TOKEN_SECRET") {
+        text.to_string()
+    } else {
+        format!("{text}\nFSA_TOKEN_SECRET = \"{TEST_SECRET}\"")
+    };
+    match Fsa::from_toml_str(name, &text) {
+        Ok(builder) => builder,
+        Err(e) => panic!("{e}"),
+    }
+}
+
 /// Builds an application, panicking with the configuration errors.
 pub fn build(builder: FsaBuilder) -> Fsa {
     match builder.build() {

@@ -36,11 +36,10 @@ async fn mfa_done(user: CurrentUser) -> String {
 
 fn app(config: &str) -> Fsa {
     build(
-        Fsa::from_toml_str(
+        fsa_tests::from_toml(
             "Acme-Test",
             &format!("FSA_TOKEN_SECRET = \"{SECRET}\"\n{config}"),
         )
-        .unwrap()
         .get_user_pass(get_user_pass)
         .routes(routes![who, login, mfa_start, mfa_done]),
     )
@@ -61,11 +60,10 @@ async fn calvin_token(srv: &actix_test::TestServer) -> String {
 /// An application with the `/who` route only, for single-scheme configurations.
 fn who_only(config: &str) -> Fsa {
     build(
-        Fsa::from_toml_str(
+        fsa_tests::from_toml(
             "Acme-Test",
             &format!("FSA_TOKEN_SECRET = \"{SECRET}\"\n{config}"),
         )
-        .unwrap()
         .get_user_pass(get_user_pass)
         .routes(routes![who]),
     )
@@ -465,8 +463,7 @@ async fn httpd_authentication_reads_the_configured_header_only() {
         srv.get("/who").send().await.unwrap().status(),
         StatusCode::UNAUTHORIZED
     );
-    let error = Fsa::from_toml_str("a", "FSA_AUTH = [\"httpd\"]")
-        .unwrap()
+    let error = fsa_tests::from_toml("a", "FSA_AUTH = [\"httpd\"]")
         .build()
         .unwrap_err();
     assert!(error.problems()[0].contains("FSA_HTTPD_HEADER"));
@@ -475,11 +472,10 @@ async fn httpd_authentication_reads_the_configured_header_only() {
 #[actix_web::test]
 async fn custom_schemes_answer_a_login_or_their_own_error() {
     let fsa = build(
-        Fsa::from_toml_str(
+        fsa_tests::from_toml(
             "acme",
             "FSA_AUTH = [\"code\"]\nFSA_ERROR_RESPONSE = \"json:oops\"",
         )
-        .unwrap()
         .authentication("code", |req: &HttpRequest| {
             match req.headers().get("Code") {
                 Some(code) => Ok(Some(code.to_str().unwrap_or_default().to_string())),
@@ -544,8 +540,7 @@ async fn get_user_pass_answers_are_cached_negative_ones_included() {
     let calls = Arc::new(AtomicUsize::new(0));
     let (known, counted) = (users.clone(), calls.clone());
     let fsa = build(
-        Fsa::from_toml_str("acme", "FSA_AUTH = [\"basic\"]")
-            .unwrap()
+        fsa_tests::from_toml("acme", "FSA_AUTH = [\"basic\"]")
             .get_user_pass(move |login: &str| {
                 counted.fetch_add(1, Ordering::SeqCst);
                 let users = known.lock().unwrap();
@@ -665,8 +660,7 @@ async fn token_cookies_come_only_with_successes_of_routes_taking_tokens() {
 
 #[test]
 fn fake_authentication_needs_a_dev_or_debug_mode() {
-    let error = Fsa::from_toml_str("acme", "FSA_AUTH = [\"fake\"]")
-        .unwrap()
+    let error = fsa_tests::from_toml("acme", "FSA_AUTH = [\"fake\"]")
         .build()
         .unwrap_err();
     assert!(error.problems()[0].contains("FSA_MODE"), "{error}");

@@ -89,11 +89,10 @@ fn users_perms(login: &str, user: String, _mode: Option<&str>) -> Option<bool> {
 
 fn app() -> Fsa {
     build(
-        Fsa::from_toml_str(
+        fsa_tests::from_toml(
             "acme",
             "FSA_AUTH = [\"fake\", \"none\"]\nFSA_MODE = \"dev\"",
         )
-        .unwrap()
         .user_in_group(user_in_group)
         .object_perms("users", users_perms)
         .object_perms("fun", |_: &str, i: i64, j: i64, _: Option<&str>| {
@@ -240,9 +239,7 @@ async fn auth_with_only_none_is_closed() {
         "never"
     }
     let srv = serve(build(
-        Fsa::from_toml_str("acme", "FSA_AUTH = \"none\"")
-            .unwrap()
-            .routes(routes![auth]),
+        fsa_tests::from_toml("acme", "FSA_AUTH = \"none\"").routes(routes![auth]),
     ));
     assert_eq!(
         srv.get("/auth").send().await.unwrap().status(),
@@ -261,11 +258,10 @@ async fn hook_errors_keep_their_status_and_failures_are_server_errors() {
         id.to_string()
     }
     let fsa = build(
-        Fsa::from_toml_str(
+        fsa_tests::from_toml(
             "acme",
             "FSA_AUTH = [\"fake\"]\nFSA_SERVER_ERROR = 518\nFSA_MODE = \"dev\"",
         )
-        .unwrap()
         .group_check("tea", |_: &str| -> Result<bool, ErrorResponse> {
             Err(err("I'm a teapot", 418))
         })
@@ -301,8 +297,7 @@ async fn a_revoked_right_is_refused_right_after_uncaching() {
     let calls = Arc::new(AtomicUsize::new(0));
     let (v, o, c) = (is_vip.clone(), owns_box.clone(), calls.clone());
     let fsa = build(
-        Fsa::from_toml_str("acme", "FSA_AUTH = [\"fake\"]\nFSA_MODE = \"dev\"")
-            .unwrap()
+        fsa_tests::from_toml("acme", "FSA_AUTH = [\"fake\"]\nFSA_MODE = \"dev\"")
             .group_check("vip", move |_: &str| {
                 c.fetch_add(1, Ordering::SeqCst);
                 v.load(Ordering::SeqCst)
@@ -354,11 +349,7 @@ async fn oauth_routes_check_the_token_scopes() {
         )
     }
     let config = "FSA_AUTH = [\"oauth\"]\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_ISSUER = \"god\"\nFSA_TOKEN_SECRET = \"a secret long enough for prod mode\"";
-    let fsa = build(
-        Fsa::from_toml_str("acme", config)
-            .unwrap()
-            .routes(routes![character]),
-    );
+    let fsa = build(fsa_tests::from_toml("acme", config).routes(routes![character]));
     let scoped = |scopes: &[&str]| {
         fsa.create_token_with(
             "calvin",
@@ -406,8 +397,7 @@ fn oauth_needs_jwt_and_an_issuer_and_declared_scopes() {
         "x"
     }
     let problems = |config: &str| {
-        Fsa::from_toml_str("acme", config)
-            .unwrap()
+        fsa_tests::from_toml("acme", config)
             .routes(routes![character])
             .build()
             .err()
@@ -434,8 +424,7 @@ async fn scopes_inside_any_and_all_are_checked_on_oauth_routes() {
     }
     let config = "FSA_AUTH = [\"oauth\"]\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_ISSUER = \"god\"\nFSA_TOKEN_SECRET = \"a secret long enough for prod mode\"";
     let fsa = build(
-        Fsa::from_toml_str("acme", config)
-            .unwrap()
+        fsa_tests::from_toml("acme", config)
             .object_perms("doc", |_: &str, id: u32, _: Option<&str>| Some(id == 1))
             .routes(routes![either, both]),
     );

@@ -35,9 +35,7 @@ fn problems(builder: FsaBuilder) -> Vec<String> {
 }
 
 fn base() -> FsaBuilder {
-    Fsa::from_toml_str("acme", "FSA_AUTH = [\"basic\", \"none\"]")
-        .unwrap()
-        .get_user_pass(get_user_pass)
+    fsa_tests::from_toml("acme", "FSA_AUTH = [\"basic\", \"none\"]").get_user_pass(get_user_pass)
 }
 
 #[test]
@@ -127,7 +125,7 @@ fn a_route_declared_twice_is_refused() {
 
 #[test]
 fn fsa_auth_is_mandatory() {
-    let found = problems(Fsa::from_toml_str("acme", "FSA_MODE = \"dev\"").unwrap());
+    let found = problems(fsa_tests::from_toml("acme", "FSA_MODE = \"dev\""));
     assert!(found[0].contains("FSA_AUTH is mandatory"), "{found:?}");
 }
 
@@ -154,7 +152,7 @@ fn the_configuration_file_is_named_by_an_environment_variable_and_overridden_by_
     std::fs::write(&path, "FSA_AUTH = [\"basic\"]\nFSA_MODE = \"loud\"\n").unwrap();
     let error = Fsa::from_env("FSATEST_CONFIG").err().unwrap();
     assert!(error.problems()[0].contains("FSA_MODE"), "{error:?}");
-    std::fs::write(&path, "FSA_AUTH = [\"basic\"]\n").unwrap();
+    std::fs::write(&path, "FSA_AUTH = [\"basic\"]\nFSA_TOKEN_TYPE = \"none\"\n").unwrap();
     let fsa = Fsa::from_env("FSATEST_CONFIG").unwrap().build().unwrap();
     assert_eq!(fsa.realm(), "fsatest");
     assert_eq!(fsa.config().mode, fsa_runtime::Mode::Prod);

@@ -35,6 +35,21 @@ async fn rest(all: HashMap<String, String>) -> String {
     format!("{} parameters", all.len())
 }
 
+#[post("/json", authz = "OPEN")]
+async fn json_value(data: serde_json::Value) -> String {
+    format!("{} items", data.as_array().map_or(0, Vec::len))
+}
+
+#[post("/counts", authz = "OPEN")]
+async fn counts(all: HashMap<String, i64>) -> String {
+    format!("{} counts", all.len())
+}
+
+#[get("/address", authz = "OPEN")]
+async fn address(ip: std::net::IpAddr) -> String {
+    ip.to_string()
+}
+
 #[get("/shadow/<name>", authz = "OPEN")]
 async fn shadow(name: String) -> String {
     format!("name {name:?}")
@@ -62,10 +77,11 @@ fn app(more: &str) -> Fsa {
         "FSA_MODE = \"dev\"\nFSA_AUTH = [\"token\", \"basic\", \"param\", \"none\"]\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_SECRET = \"{SECRET}\"\n{more}"
     );
     build(
-        Fsa::from_toml_str("acme", &config)
-            .unwrap()
+        fsa_tests::from_toml("acme", &config)
             .get_user_pass(get_user_pass)
-            .routes(routes![me, post_me, echo, rest, shadow, files]),
+            .routes(routes![
+                me, post_me, echo, rest, json_value, counts, address, shadow, files
+            ]),
     )
 }
 
@@ -73,11 +89,10 @@ fn app(more: &str) -> Fsa {
 async fn a_login_longer_than_the_maximum_is_refused_as_a_wrong_password_unlooked_up() {
     static LOOKUPS: AtomicUsize = AtomicUsize::new(0);
     let fsa = build(
-        Fsa::from_toml_str(
+        fsa_tests::from_toml(
             "acme",
             "FSA_AUTH = [\"basic\", \"param\"]\nFSA_MAX_LOGIN = 20",
         )
-        .unwrap()
         .get_user_pass(|login: &str| {
             LOOKUPS.fetch_add(1, Ordering::SeqCst);
             get_user_pass(login)
@@ -119,11 +134,10 @@ async fn the_cache_holds_at_most_its_memory_whatever_the_logins_sent() {
     static LOOKUPS: AtomicUsize = AtomicUsize::new(0);
     // 64 KiB for the cache: a few hundred failed logins at most.
     let fsa = build(
-        Fsa::from_toml_str(
+        fsa_tests::from_toml(
             "acme",
             "FSA_AUTH = [\"basic\"]\nFSA_CACHE_MEMORY = 65536\nFSA_MAX_LOGIN = 250",
         )
-        .unwrap()
         .get_user_pass(|login: &str| {
             LOOKUPS.fetch_add(1, Ordering::SeqCst);
             get_user_pass(login)
@@ -294,8 +308,7 @@ async fn jwts_are_valid_from_nbf_and_name_a_nonempty_subject() {
 #[actix_web::test]
 async fn a_custom_scheme_naming_the_empty_login_is_refused() {
     let fsa = build(
-        Fsa::from_toml_str("acme", "FSA_AUTH = [\"empty\"]")
-            .unwrap()
+        fsa_tests::from_toml("acme", "FSA_AUTH = [\"empty\"]")
             .authentication("empty", |_: &HttpRequest| Some(String::new()))
             .routes(routes![me]),
     );
@@ -341,11 +354,7 @@ async fn a_token_header_sent_twice_is_refused() {
     let config = format!(
         "FSA_AUTH = [\"token\"]\nFSA_TOKEN_CARRIER = \"header\"\nFSA_TOKEN_SECRET = \"{SECRET}\""
     );
-    let fsa = build(
-        Fsa::from_toml_str("acme", &config)
-            .unwrap()
-            .routes(routes![me]),
-    );
+    let fsa = build(fsa_tests::from_toml("acme", &config).routes(routes![me]));
     let token = fsa.create_token("calvin").unwrap();
     let srv = serve(fsa);
     let res = srv
@@ -422,8 +431,14 @@ fn unsafe_configurations_are_start_up_errors_saying_what_to_write() {
         "s".repeat(32)
     );
     assert!(problems(&enough).is_empty());
-    // no route takes tokens: no secret needed; dev mode: a warning only
-    assert!(problems("FSA_AUTH = [\"basic\"]").is_empty());
+    // even when no route takes tokens (handlers may make them), unless
+    // tokens are off; in dev mode, a warning only
+    let found = problems("FSA_AUTH = [\"basic\"]");
+    assert!(
+        found[0].contains("or FSA_TOKEN_TYPE = \"none\""),
+        "{found:?}"
+    );
+    assert!(problems("FSA_AUTH = [\"basic\"]\nFSA_TOKEN_TYPE = \"none\"").is_empty());
     assert!(problems("FSA_AUTH = \"basic\"\nFSA_MODE = \"dev\"").is_empty());
     // a public key is no HMAC secret
     let public = include_str!("../../fsa-runtime/tests/data/ec256-public.pem");
@@ -432,10 +447,80 @@ fn unsafe_configurations_are_start_up_errors_saying_what_to_write() {
     );
     assert!(problems(&es256).is_empty(), "{:?}", problems(&es256));
     // CORS: any origin with credentials
-    let cors =
-        "FSA_AUTH = [\"basic\"]\nFSA_CORS = true\nFSA_CORS_OPTS = { supports_credentials = true }";
-    let found = problems(cors);
+    let cors = |opts: &str| {
+        let text = format!(
+            "FSA_AUTH = [\"basic\"]\nFSA_TOKEN_TYPE = \"none\"\nFSA_CORS = true\nFSA_CORS_OPTS = {opts}"
+        );
+        problems(&text)
+    };
+    let found = cors("{ supports_credentials = true }");
     assert!(found[0].contains("list the origins"), "{found:?}");
-    let listed = "FSA_AUTH = [\"basic\"]\nFSA_CORS = true\nFSA_CORS_OPTS = { supports_credentials = true, origins = [\"https://a.example\"] }";
-    assert!(problems(listed).is_empty());
+    assert!(cors("{ supports_credentials = true, origins = [\"https://a.example\"] }").is_empty());
+    // a sandboxed frame's origin is "null": never with credentials
+    let found = cors("{ supports_credentials = true, origins = [\"null\"] }");
+    assert!(found[0].contains("\"null\""), "{found:?}");
+    assert!(cors("{ origins = [\"null\"] }").is_empty());
+    // "*" is all origins alone, not an item of a list
+    let found = cors("{ origins = [\"https://a.example\", \"*\"] }");
+    assert!(found[0].contains("\"*\""), "{found:?}");
+}
+
+#[actix_web::test]
+async fn json_bodies_hold_at_most_100_000_values_and_errors_quote_little() {
+    let srv = serve(app(""));
+    // {"data": [0, ...]}: the object, the array and its items
+    let body = |items: usize| format!("{{\"data\": [{}]}}", vec!["0"; items].join(","));
+    let post = |text: String| {
+        srv.post("/json")
+            .insert_header(("content-type", "application/json"))
+            .send_body(text)
+    };
+    let mut res = post(body(99_998)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(body_text(&mut res).await, "99998 items");
+    let mut res = post(body(99_999)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        body_text(&mut res).await,
+        "too many JSON values: at most 100000"
+    );
+    // an HTTP value holding JSON is bounded the same way
+    let form = [("data", format!("[{}]", vec!["0"; 100_000].join(",")))];
+    let mut res = srv.post("/json").send_form(&form).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(&mut res).await.contains("too many JSON values"));
+    // a conversion error quotes at most a few hundred characters
+    let long = "1".repeat(2000);
+    let mut res = srv.get(format!("/address?ip={long}")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(&mut res).await.len() < 500);
+    // a map of values lists 20 problems, then how many more
+    let bad: Vec<(String, String)> = (0..60).map(|i| (format!("n{i}"), "x".into())).collect();
+    let mut res = srv.post("/counts").send_form(&bad).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let text = body_text(&mut res).await;
+    assert_eq!(text.matches("expected an integer").count(), 20, "{text}");
+    assert!(text.ends_with("... and 40 more"), "{text}");
+}
+
+#[actix_web::test]
+async fn a_body_fsa_does_not_read_is_not_waited_for() {
+    let srv = serve(app("FSA_BODY_TIMEOUT = 60.0"));
+    let addr = srv.addr().to_string();
+    for path in ["/me", "/shadow/x", "/nowhere"] {
+        // chunks every half second, forever: the answer comes, the
+        // connection closes, whatever the route
+        let head =
+            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nTransfer-Encoding: chunked\r\n\r\n");
+        let body = b"1\r\na\r\n".repeat(100);
+        let addr = addr.clone();
+        let (response, took) = tokio::task::spawn_blocking(move || {
+            slow_request(&addr, &head, &body, Duration::from_millis(100))
+        })
+        .await
+        .unwrap();
+        assert!(response.status >= 200, "{path}");
+        assert!(took < Duration::from_secs(5), "{path}: {took:?}");
+        assert_eq!(response.header("connection"), Some("close"), "{path}");
+    }
 }

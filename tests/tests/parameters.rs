@@ -278,8 +278,7 @@ async fn multi(i: i64, j: i64, f: Upload, p: Picky) -> String {
 
 fn app_with(config: &str) -> Fsa {
     build(
-        Fsa::from_toml_str("acme", config)
-            .unwrap()
+        fsa_tests::from_toml("acme", config)
             .get_user_pass(get_user_pass)
             .routes(routes![
                 echo,

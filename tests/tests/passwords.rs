@@ -14,9 +14,7 @@ async fn whoami(user: CurrentUser) -> String {
 fn app(directives: &str, change: impl FnOnce(FsaBuilder) -> FsaBuilder) -> Fsa {
     let text = format!("FSA_AUTH = [\"basic\", \"none\"]\n{directives}");
     build(change(
-        Fsa::from_toml_str("acme", &text)
-            .unwrap()
-            .routes(routes![whoami]),
+        fsa_tests::from_toml("acme", &text).routes(routes![whoami]),
     ))
 }
 
@@ -307,10 +305,7 @@ fn bad_password_directives_are_start_up_errors() {
         ),
     ] {
         let text = format!("FSA_AUTH = [\"basic\", \"none\"]\n{directive}");
-        let error = Fsa::from_toml_str("acme", &text)
-            .unwrap()
-            .build()
-            .unwrap_err();
+        let error = fsa_tests::from_toml("acme", &text).build().unwrap_err();
         assert!(
             error.problems().iter().any(|p| p.contains(problem)),
             "{directive}: {error}"

@@ -67,11 +67,10 @@ fn store_perms(login: &str, sid: i64, mode: Option<&str>) -> Option<bool> {
 
 fn app() -> Fsa {
     build(
-        Fsa::from_toml_str(
+        fsa_tests::from_toml(
             "acme",
             "FSA_AUTH = [\"basic\", \"none\"]\nFSA_MODE = \"dev\"",
         )
-        .unwrap()
         .get_user_pass(get_user_pass)
         .group_check("kid", |login: &str| login == "calvin")
         .object_perms("store", store_perms)
@@ -352,8 +351,7 @@ async fn a_panicking_hook_is_a_500_and_the_server_keeps_serving() {
         "no"
     }
     let fsa = build(
-        Fsa::from_toml_str("acme", "FSA_AUTH = [\"basic\", \"none\"]")
-            .unwrap()
+        fsa_tests::from_toml("acme", "FSA_AUTH = [\"basic\", \"none\"]")
             .get_user_pass(get_user_pass)
             .group_check("boom", |_: &str| -> bool { panic!("hook bug") })
             .routes(routes![boom, open]),
@@ -373,7 +371,7 @@ async fn a_panicking_hook_is_a_500_and_the_server_keeps_serving() {
 }
 
 #[actix_web::test]
-async fn a_plain_actix_route_beside_fsa_routes_is_refused_before_it_runs() {
+async fn only_fsa_routes_run_plain_actix_routes_are_refused_before_they_run() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static RAN: AtomicUsize = AtomicUsize::new(0);
     let fsa = app();
@@ -393,28 +391,74 @@ async fn a_plain_actix_route_beside_fsa_routes_is_refused_before_it_runs() {
                     HttpResponse::NotFound().finish()
                 }),
             ))
-            // Not a resource: the answer below 400 is caught after.
-            .default_service(web::to(|| async { "unchecked" }))
+            .default_service(web::to(|| async {
+                RAN.fetch_add(1, Ordering::SeqCst);
+                "unchecked"
+            }))
     });
-    let mut res = srv.post("/plain").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(
-        body_text(&mut res).await,
-        "no authorization declared for this route"
-    );
-    let res = srv.get("/nested/deep").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let addr = srv.addr().to_string();
+    let raw = |method: &str, path: &str| fsa_tests::raw::request(&addr, method, path, &[], None);
+    let res = raw("POST", "/plain");
+    assert_eq!(res.status, 403);
+    assert_eq!(res.text(), "no authorization declared for this route");
+    // the path as the router decodes it: /pl%61in is /plain
+    for (method, path) in [
+        ("POST", "/pl%61in"),
+        ("POST", "/%70lain"),
+        ("GET", "/nested/de%65p"),
+    ] {
+        assert_eq!(raw(method, path).status, 403, "{path}");
+    }
+    assert_eq!(raw("GET", "/nested/deep").status, 403);
+    // no resource: fsa's 404, the default service does not run either
+    let res = raw("GET", "/anything/else");
+    assert_eq!((res.status, res.text().as_str()), (404, "not found"));
     assert_eq!(RAN.load(Ordering::SeqCst), 0, "a plain handler ran");
-    // The second line: a success that passed no authorization is a 500.
-    let res = srv.get("/anything/else").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
     // fsa's own routes answer as ever, and an unknown method is still a 405.
-    assert_eq!(
-        srv.get("/open").send().await.unwrap().status(),
-        StatusCode::OK
-    );
-    let res = srv.delete("/open").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(raw("GET", "/open").status, 200);
+    assert_eq!(raw("GET", "/%6Fpen").status, 200);
+    assert_eq!(raw("DELETE", "/open").status, 405);
+}
+
+#[actix_web::test]
+async fn a_success_that_passed_no_authorization_is_a_500() {
+    use futures_util::future::{ready, Either};
+    // The second line: a middleware inside fsa's answering by itself.
+    let fsa = app();
+    let srv = actix_test::start(move || {
+        actix_web::App::new()
+            .wrap_fn(|request, service| {
+                use actix_web::dev::Service;
+                if let Some(status) = request.headers().get("x-shortcut") {
+                    let status = status.to_str().unwrap().parse::<u16>().unwrap();
+                    let status = StatusCode::from_u16(status).unwrap();
+                    let response = request.into_response(HttpResponse::build(status).finish());
+                    Either::Left(ready(Ok(response)))
+                } else {
+                    let answer = service.call(request);
+                    Either::Right(async move { Ok(answer.await?.map_into_boxed_body()) })
+                }
+            })
+            .wrap(fsa.middleware())
+            .configure(fsa.configure())
+    });
+    let res = srv.get("/open").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // every answer below 400, a 101 switching to a websocket included
+    for status in ["200", "101", "302"] {
+        let res = srv
+            .get("/open")
+            .insert_header(("x-shortcut", status))
+            .send();
+        assert_eq!(
+            res.await.unwrap().status(),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{status}"
+        );
+    }
+    // errors pass: they disclose nothing
+    let res = srv.get("/open").insert_header(("x-shortcut", "418")).send();
+    assert_eq!(res.await.unwrap().status(), StatusCode::IM_A_TEAPOT);
 }
 
 #[actix_web::test]
@@ -450,8 +494,7 @@ async fn plain_http_from_a_remote_peer_is_refused() {
 #[actix_web::test]
 async fn open_without_none_authentication_becomes_auth() {
     let fsa = build(
-        Fsa::from_toml_str("acme", "FSA_AUTH = [\"basic\"]")
-            .unwrap()
+        fsa_tests::from_toml("acme", "FSA_AUTH = [\"basic\"]")
             .get_user_pass(get_user_pass)
             .routes(routes![open]),
     );
@@ -493,15 +536,10 @@ async fn every_answer_below_400_needs_an_authorization() {
         Err(err("moved", 302).header("Location", "/open"))
     }
     let fsa = build(
-        Fsa::from_toml_str("acme", "FSA_AUTH = [\"basic\", \"none\"]")
-            .unwrap()
+        fsa_tests::from_toml("acme", "FSA_AUTH = [\"basic\", \"none\"]")
             .routes(routes![moved, open]),
     );
-    let srv = actix_test::start(move || {
-        fsa.app().default_service(web::to(|| async {
-            HttpResponse::SwitchingProtocols().finish()
-        }))
-    });
+    let srv = actix_test::start(move || fsa.app());
     let client = awc::Client::builder().disable_redirects().finish();
     let res = client.get(srv.url("/moved")).send().await.unwrap();
     assert_eq!(
@@ -510,6 +548,5 @@ async fn every_answer_below_400_needs_an_authorization() {
         "a deliberate redirect of an fsa route"
     );
     assert_eq!(res.headers().get("location").unwrap(), "/open");
-    let res = client.get(srv.url("/socket")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    // a 101 from elsewhere: see a_success_that_passed_no_authorization_is_a_500
 }

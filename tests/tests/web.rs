@@ -44,11 +44,10 @@ async fn echo(text: String) -> String {
 
 fn app(config: &str) -> Fsa {
     build(
-        Fsa::from_toml_str(
+        fsa_tests::from_toml(
             "acme",
             &format!("FSA_AUTH = [\"basic\", \"none\"]\n{config}"),
         )
-        .unwrap()
         .get_user_pass(get_user_pass)
         .routes(routes![open, closed, teapot, created, me, squares, echo]),
     )
@@ -95,8 +94,7 @@ async fn every_error_goes_through_the_configured_format() {
 #[actix_web::test]
 async fn a_custom_error_format_is_a_function() {
     let fsa = build(
-        Fsa::from_toml_str("acme", "FSA_AUTH = \"none\"")
-            .unwrap()
+        fsa_tests::from_toml("acme", "FSA_AUTH = \"none\"")
             .error_response(|e: &ErrorResponse| {
                 HttpResponse::build(e.status()).body(format!("OOPS: {}", e.message()))
             })
@@ -217,11 +215,10 @@ async fn the_default_content_type_applies_to_text_answers() {
 #[actix_web::test]
 async fn request_hooks_run_before_and_after() {
     let fsa = build(
-        Fsa::from_toml_str(
+        fsa_tests::from_toml(
             "acme",
             "FSA_AUTH = [\"basic\", \"none\"]\nFSA_ADD_HEADERS = { X-Frame-Options = \"DENY\" }",
         )
-        .unwrap()
         .get_user_pass(get_user_pass)
         .before_request(|req| {
             (req.path() == "/early")
@@ -274,8 +271,7 @@ fn path_checks_run_at_build() {
     async fn bad() -> &'static str {
         "bad"
     }
-    let error = Fsa::from_toml_str("acme", "FSA_AUTH = \"none\"")
-        .unwrap()
+    let error = fsa_tests::from_toml("acme", "FSA_AUTH = \"none\"")
         .path_check(check_path)
         .routes(routes![open, bad])
         .build()

@@ -1,34 +1,24 @@
 //! The seed's three hooks (its `auth.py`), answered by the database.
 //!
 //! fsa calls them when it needs to and caches their answers; a database
-//! failure is an `Err`, answered with a 500 and never cached. They run on
-//! the worker thread: a SQLite lookup by primary key is quick.
+//! failure is an `Err`, answered with a 500 and never cached. `main.rs`
+//! registers them as async hooks that run these queries on a pooled
+//! connection, off the async workers (`Db::read`).
 
-use crate::db::{Db, DbError};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// The bcrypt hash of `login`'s password, `None` for no such user.
-pub fn get_user_pass(db: &Db, login: &str) -> Result<Option<String>, DbError> {
-    let conn = db.get()?;
-    let hash = conn
-        .query_row(
-            "SELECT password FROM users WHERE login = ?1",
-            [login],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(hash)
+pub fn get_user_pass(conn: &Connection, login: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT password FROM users WHERE login = ?1")?
+        .query_row([login], |row| row.get(0))
+        .optional()
 }
 
 /// Whether `login` is in group `employee`.
-pub fn user_is_employee(db: &Db, login: &str) -> Result<bool, DbError> {
-    let conn = db.get()?;
+pub fn user_is_employee(conn: &Connection, login: &str) -> rusqlite::Result<bool> {
     let employee = conn
-        .query_row(
-            "SELECT employee FROM users WHERE login = ?1",
-            [login],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT employee FROM users WHERE login = ?1")?
+        .query_row([login], |row| row.get(0))
         .optional()?;
     Ok(employee.unwrap_or(false))
 }
@@ -37,20 +27,16 @@ pub fn user_is_employee(db: &Db, login: &str) -> Result<bool, DbError> {
 /// `None` when there is no such store (404), else `Some(false)` (403) or
 /// `Some(true)`.
 pub fn store_perms(
-    db: &Db,
+    conn: &Connection,
     login: &str,
     sid: i64,
     role: Option<&str>,
-) -> Result<Option<bool>, DbError> {
-    let conn = db.get()?;
-    let allowed = conn
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM store_role
-                            WHERE login = ?1 AND sid = ?2 AND (?3 IS NULL OR role = ?3))
-             FROM store WHERE sid = ?2",
-            params![login, sid, role],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(allowed)
+) -> rusqlite::Result<Option<bool>> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM store_role
+                        WHERE login = ?1 AND sid = ?2 AND (?3 IS NULL OR role = ?3))
+         FROM store WHERE sid = ?2",
+    )?
+    .query_row(params![login, sid, role], |row| row.get(0))
+    .optional()
 }

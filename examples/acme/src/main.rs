@@ -31,7 +31,7 @@ async fn get_store(
     #[default("%")] pattern: String,
     db: Data<Db>,
 ) -> fsa_runtime::Result<Json<Vec<db::Store>>> {
-    let stores = db::run(&db, move |conn| db::stores(conn, &pattern)).await?;
+    let stores = db.read(move |conn| db::stores(conn, &pattern)).await?;
     Ok(Json(stores))
 }
 
@@ -53,7 +53,9 @@ async fn post_store_sid_product(
     db: Data<Db>,
 ) -> fsa_runtime::Result<HttpResponse> {
     let name = product.clone();
-    let total = db::run(&db, move |conn| db::add_product(conn, sid, &name, quantity)).await?;
+    let total = db
+        .write(move |conn| db::add_product(conn, sid, &name, quantity))
+        .await?;
     let Some(quantity) = total else {
         return Err(err("quantity: the total would not fit in 64 bits", 400));
     };
@@ -70,7 +72,7 @@ async fn get_store_sid_product(
     sid: i64,
     db: Data<Db>,
 ) -> fsa_runtime::Result<Json<BTreeMap<String, i64>>> {
-    let products = db::run(&db, move |conn| db::products(conn, sid)).await?;
+    let products = db.read(move |conn| db::products(conn, sid)).await?;
     Ok(Json(products))
 }
 
@@ -92,17 +94,29 @@ async fn main() -> std::io::Result<()> {
     let path = std::env::var("ACME_DB").unwrap_or_else(|_| "acme.db".into());
     let db = db::open(&path).map_err(|e| std::io::Error::other(format!("{path}: {e}")))?;
 
-    // the seed's acme.conf: hooks registered by name, checked by build()
+    // the seed's acme.conf: hooks registered by name, checked by build();
+    // async, so that their queries run off the async workers
     let (pass_db, group_db, perms_db) = (db.clone(), db.clone(), db.clone());
     // ACME_CONFIG names the configuration file; by default, the bundled one.
     let fsa = Fsa::from_env_or("ACME_CONFIG", DEFAULT_CONFIG)?
-        .get_user_pass(move |login: &str| auth::get_user_pass(&pass_db, login))
-        .group_check("employee", move |login: &str| {
-            auth::user_is_employee(&group_db, login)
+        .get_user_pass(move |login: String| {
+            let db = pass_db.clone();
+            async move { db.read(move |c| auth::get_user_pass(c, &login)).await }
         })
-        .object_perms("store", move |login: &str, sid: i64, role: Option<&str>| {
-            auth::store_perms(&perms_db, login, sid, role)
+        .group_check("employee", move |login: String| {
+            let db = group_db.clone();
+            async move { db.read(move |c| auth::user_is_employee(c, &login)).await }
         })
+        .object_perms(
+            "store",
+            move |login: String, sid: i64, role: Option<String>| {
+                let db = perms_db.clone();
+                async move {
+                    db.read(move |c| auth::store_perms(c, &login, sid, role.as_deref()))
+                        .await
+                }
+            },
+        )
         .routes(routes![
             get_store,
             post_store_sid_product,

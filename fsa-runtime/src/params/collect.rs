@@ -7,6 +7,7 @@
 //!   multipart body), then files: the first source holding a name wins,
 //!   and a scalar takes the first of repeated values.
 
+use super::json::{JsonError, MAX_JSON_VALUES};
 use super::upload::{Parts, Upload};
 use crate::errors::ErrorResponse;
 use actix_web::{
@@ -41,10 +42,10 @@ pub(crate) enum Collected {
 
 /// Reads a form, JSON or multipart body, up to `max` bytes and, for a
 /// multipart body, `max_parts` parts (413 beyond); other bodies are left
-/// alone.
+/// alone, unread in `payload`.
 pub(crate) async fn collect_body(
     request: &HttpRequest,
-    mut payload: Payload,
+    payload: &mut Payload,
     max: usize,
     max_parts: usize,
 ) -> Result<Option<Collected>, ErrorResponse> {
@@ -78,7 +79,8 @@ pub(crate) async fn collect_body(
     #[cfg(feature = "multipart")]
     if multipart {
         let parts =
-            super::upload::read_multipart(request, payload, max, max_parts, too_large).await?;
+            super::upload::read_multipart(request, payload.take(), max, max_parts, too_large)
+                .await?;
         return Ok(Some(Collected::Multipart(parts)));
     }
     #[cfg(not(feature = "multipart"))]
@@ -180,8 +182,15 @@ impl RequestParams {
                 }
             }
             Some(Body::Json(bytes)) => {
-                let value: Value = serde_json::from_slice(bytes)
-                    .map_err(|e| ErrorResponse::bad_request(format!("invalid JSON body: {e}")))?;
+                let value = super::json::parse(bytes).map_err(|e| match e {
+                    JsonError::TooMany => ErrorResponse::with_status(
+                        format!("too many JSON values: at most {MAX_JSON_VALUES}"),
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                    ),
+                    JsonError::Invalid(e) => {
+                        ErrorResponse::bad_request(format!("invalid JSON body: {e}"))
+                    }
+                })?;
                 let Value::Object(members) = value else {
                     return Err(ErrorResponse::bad_request(
                         "the JSON body must be an object of parameters",
@@ -330,7 +339,7 @@ mod should {
     #[cfg(not(feature = "multipart"))]
     #[actix_web::test]
     async fn refuse_multipart_bodies_without_the_feature() {
-        let (request, payload) = actix_web::test::TestRequest::post()
+        let (request, mut payload) = actix_web::test::TestRequest::post()
             .insert_header((CONTENT_TYPE, "multipart/form-data; boundary=x"))
             .set_payload("--x--\r\n")
             .to_http_parts();

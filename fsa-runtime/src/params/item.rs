@@ -2,7 +2,11 @@
 //! serde type, a `#[cast]` function), and the three shapes a parameter
 //! takes of it: one value, `Option`, `Vec`.
 
-use super::{scalar::quoted, Entry, ParamError, Raw, Scalar};
+use super::{
+    json::{self, bounded},
+    scalar::quoted,
+    Entry, ParamError, Raw, Scalar,
+};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::{fmt::Display, marker::PhantomData, str::FromStr};
@@ -45,7 +49,7 @@ where
 {
     fn http(&self, text: &str) -> Result<T, String> {
         text.parse()
-            .map_err(|e| format!("cast error on {}: {e}", quoted(text)))
+            .map_err(|e| bounded(format!("cast error on {}: {e}", quoted(text))))
     }
     fn json(&self, value: &Value) -> Result<T, String> {
         match value {
@@ -62,12 +66,14 @@ pub struct SerdeItem;
 
 impl<T: DeserializeOwned> Item<T> for SerdeItem {
     fn http(&self, text: &str) -> Result<T, String> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| format!("invalid JSON {}: {e}", quoted(text)))?;
-        T::deserialize(&value).map_err(|e| format!("cast error on {}: {e}", quoted(text)))
+        let value = json::parse(text.as_bytes()).map_err(|e| match e {
+            json::JsonError::TooMany => too_many(text),
+            json::JsonError::Invalid(e) => bounded(format!("invalid JSON {}: {e}", quoted(text))),
+        })?;
+        T::deserialize(&value).map_err(|e| bounded(format!("cast error on {}: {e}", quoted(text))))
     }
     fn json(&self, value: &Value) -> Result<T, String> {
-        T::deserialize(value).map_err(|e| format!("cast error: {e}"))
+        T::deserialize(value).map_err(|e| bounded(format!("cast error: {e}")))
     }
 }
 
@@ -81,11 +87,23 @@ where
     T::Err: Display,
 {
     fn http(&self, text: &str) -> Result<T, String> {
+        // Such a type's `FromStr` may parse JSON (`serde_json::Value`'s
+        // does): bounded as any JSON from a client.
+        json::check_size(text.as_bytes()).map_err(|()| too_many(text))?;
         FromStrItem.http(text)
     }
     fn json(&self, value: &Value) -> Result<T, String> {
         SerdeItem.json(value)
     }
+}
+
+/// The problem of a text holding too many JSON values.
+fn too_many(text: &str) -> String {
+    format!(
+        "too many JSON values in {}: at most {}",
+        quoted(text),
+        json::MAX_JSON_VALUES
+    )
 }
 
 /// A `#[cast(f)]` function of the text: HTTP values and path segments as
@@ -109,7 +127,7 @@ where
     E: Display,
 {
     fn http(&self, text: &str) -> Result<T, String> {
-        (self.0)(text).map_err(|e| format!("cast error on {}: {e}", quoted(text)))
+        (self.0)(text).map_err(|e| bounded(format!("cast error on {}: {e}", quoted(text))))
     }
     fn json(&self, value: &Value) -> Result<T, String> {
         match value {

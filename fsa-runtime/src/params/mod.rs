@@ -25,6 +25,7 @@ mod collect;
 #[doc(hidden)]
 pub mod dispatch;
 mod item;
+pub(crate) mod json;
 pub(crate) mod path;
 mod scalar;
 mod special;
@@ -303,6 +304,19 @@ pub trait PermValue: Debug {
 impl<T: Any + Debug> PermValue for T {
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+/// The most problems listed in one 400 answer.
+const MAX_PROBLEMS: usize = 20;
+
+/// Keeps the first [`MAX_PROBLEMS`] problems, then says how many more: an
+/// answer stays small whatever a client sends.
+pub(crate) fn cap_problems(problems: &mut Vec<String>) {
+    let more = problems.len().saturating_sub(MAX_PROBLEMS);
+    problems.truncate(MAX_PROBLEMS);
+    if more > 0 {
+        problems.push(format!("... and {more} more"));
     }
 }
 

@@ -160,9 +160,9 @@ impl<V: RestValue + 'static> Param for HashMap<String, V> {
             }
         }
         if problems.is_empty() {
-            Ok(map)
-        } else {
-            Err(ParamError::Invalid(problems.join("; ")))
+            return Ok(map);
         }
+        super::cap_problems(&mut problems);
+        Err(ParamError::Invalid(problems.join("; ")))
     }
 }
