@@ -6,8 +6,13 @@ use actix_web::{
     dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform},
     guard, web, Error, HttpRequest,
 };
-use futures_util::future::{ready, LocalBoxFuture, Ready};
-use std::sync::Arc;
+use futures_util::future::{ready, Ready};
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
 
 /// The prefix of the names of fsa's actix resources: an application does
 /// not name a resource with a NUL by accident.
@@ -56,16 +61,30 @@ pub(crate) fn configure(state: &Arc<State>, cfg: &mut web::ServiceConfig) {
             for method in route.spec.methods {
                 let method = actix_web::http::Method::from_bytes(method.as_bytes())
                     .expect("methods are checked by the macros");
-                let state = state.clone();
-                resource = resource.route(web::route().guard(guard::Method(method)).to(
-                    move |request: HttpRequest, payload: web::Payload| {
-                        pipeline::handle(state.clone(), index, request, payload.into_inner())
-                    },
-                ));
+                // The request and its body, straight to the pipeline: no
+                // extractor, and no box but actix's own.
+                let host = crate::route::RouteHost {
+                    state: state.clone(),
+                    index,
+                };
+                let actix_route = web::route().guard(guard::Method(method));
+                resource = resource.route(route.route.register(actix_route, host));
             }
         }
         cfg.service(resource);
     }
+}
+
+thread_local! {
+    /// The applications whose middleware this worker thread built: actix
+    /// builds an App's middleware and routes in the worker that serves it.
+    static GUARDED: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether this worker built the middleware of application `id`: fsa's
+/// routes refuse to serve without it (it guards every answer).
+pub(crate) fn guarded(id: u64) -> bool {
+    GUARDED.with(|guarded| guarded.borrow().contains(&id))
 }
 
 /// fsa's middleware: see [`Fsa::middleware`](crate::Fsa::middleware).
@@ -91,6 +110,7 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
+        GUARDED.with(|guarded| guarded.borrow_mut().push(self.state.id));
         ready(Ok(FsaService {
             service,
             state: self.state.clone(),
@@ -111,23 +131,71 @@ where
 {
     type Response = ServiceResponse<BoxBody>;
     type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+    type Future = FsaFuture<S::Future>;
 
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let state = self.state.clone();
-        if let Some(response) = pipeline::before_request(&state, request.request()) {
+        if let Some(mut response) = pipeline::before_request(&self.state, request.request()) {
             // Answered before routing: a body is not read, nor waited for.
             let (request, payload) = request.into_parts();
-            let response = pipeline::close_unread(&request, response, payload);
+            pipeline::close_unread(&request, &mut response, payload);
             let response = ServiceResponse::new(request, response);
-            return Box::pin(ready(Ok(pipeline::after_request(&state, response))));
+            let early = Some(pipeline::Answer::EARLY);
+            let answer = pipeline::after_request(&self.state, response, early);
+            return FsaFuture {
+                step: Step::Answered {
+                    answer: Some(answer),
+                },
+                state: self.state.clone(),
+            };
         }
-        let future = self.service.call(request);
-        Box::pin(async move {
-            let response = future.await?.map_into_boxed_body();
-            Ok(pipeline::after_request(&state, response))
-        })
+        FsaFuture {
+            step: Step::Routed {
+                inner: self.service.call(request),
+            },
+            state: self.state.clone(),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`FsaService`]: the routed request's, then the
+    /// after-request steps (no allocation per request).
+    pub struct FsaFuture<F> {
+        #[pin]
+        step: Step<F>,
+        state: Arc<State>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Where a request is: answered before routing, or routed.
+    #[project = StepProjection]
+    enum Step<F> {
+        Answered { answer: Option<ServiceResponse<BoxBody>> },
+        Routed { #[pin] inner: F },
+    }
+}
+
+impl<F, B> Future for FsaFuture<F>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody + 'static,
+{
+    type Output = Result<ServiceResponse<BoxBody>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.step.project() {
+            StepProjection::Answered { answer } => match answer.take() {
+                Some(answer) => Poll::Ready(Ok(answer)),
+                None => panic!("FsaFuture polled after completion"),
+            },
+            StepProjection::Routed { inner } => {
+                let response = std::task::ready!(inner.poll(cx))?.map_into_boxed_body();
+                Poll::Ready(Ok(pipeline::after_request(this.state, response, None)))
+            }
+        }
     }
 }

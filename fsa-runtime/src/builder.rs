@@ -351,7 +351,9 @@ impl FsaBuilder {
             );
         }
         let cache = Cache::new(&config);
+        static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(Fsa::from_state(Arc::new(State {
+            id: BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             realm,
             hooks,
             routes,

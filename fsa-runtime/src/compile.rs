@@ -39,6 +39,9 @@ pub(crate) struct CompiledRoute {
     pub(crate) challenge: Option<HeaderValue>,
     /// The path variables that may hold a `/` (`<path:p>`), by index.
     pub(crate) slashed: Vec<usize>,
+    /// Whether a scheme takes tokens (`token`, `oauth`): only such a
+    /// route's successes renew a token cookie.
+    pub(crate) takes_tokens: bool,
 }
 
 /// Checks one route: its schemes are enabled, its groups declared and
@@ -181,9 +184,13 @@ pub(crate) fn compile_route(
         .filter(|(_, p)| p.in_path && spec.actix_path.contains(&format!("{{{}:.+}}", p.name)))
         .map(|(index, _)| index)
         .collect();
+    let takes_tokens = schemes
+        .iter()
+        .any(|s| matches!(s, Scheme::Token | Scheme::Oauth));
     Ok(CompiledRoute {
         route,
         slashed,
+        takes_tokens,
         spec,
         access,
         schemes: schemes.into(),

@@ -37,6 +37,8 @@ pub(crate) struct Hooks {
 
 /// Everything a request needs, shared by all workers.
 pub(crate) struct State {
+    /// Unique to this application in the process (see `actix::guarded`).
+    pub(crate) id: u64,
     pub(crate) config: Config,
     pub(crate) realm: String,
     pub(crate) hooks: Hooks,
@@ -87,15 +89,9 @@ impl std::fmt::Debug for Fsa {
 impl crate::Param for Fsa {
     const KIND: ParamKind = ParamKind::Special;
     fn extract(input: crate::Input<'_>) -> Result<Self, crate::ParamError> {
-        use actix_web::HttpMessage;
-        input
-            .request
-            .extensions()
-            .get::<crate::pipeline::RequestState>()
-            .map(|s| s.fsa().clone())
-            .ok_or_else(|| {
-                crate::ParamError::Response(ErrorResponse::internal("fsa middleware missing"))
-            })
+        input.request.app_data::<Fsa>().cloned().ok_or_else(|| {
+            crate::ParamError::Response(ErrorResponse::internal("fsa middleware missing"))
+        })
     }
 }
 
@@ -277,8 +273,12 @@ impl Fsa {
     /// Registers the routes on an actix `App` or scope:
     /// `App::new().wrap(fsa.middleware()).configure(fsa.configure())`.
     pub fn configure(&self) -> impl Fn(&mut web::ServiceConfig) + Clone + 'static {
-        let state = self.state.clone();
-        move |cfg: &mut web::ServiceConfig| crate::actix::configure(&state, cfg)
+        let fsa = self.clone();
+        move |cfg: &mut web::ServiceConfig| {
+            // The application, for `Fsa` parameters and `JsonStream`.
+            cfg.app_data(fsa.clone());
+            crate::actix::configure(&fsa.state, cfg)
+        }
     }
 
     /// The middleware every App serving fsa routes must wear: HTTPS check,

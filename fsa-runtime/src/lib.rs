@@ -60,7 +60,7 @@ mod web;
 #[doc(inline)]
 pub use fsa_macros::{delete, get, patch, post, put, route};
 
-pub use actix::{FsaMiddleware, FsaService};
+pub use actix::{FsaFuture, FsaMiddleware, FsaService};
 pub use authn::{custom::AuthenticationHook, AuthInfo};
 pub use builder::FsaBuilder;
 pub use config::{Config, Mode, TokenCarrier, TokenType};
@@ -93,9 +93,13 @@ pub mod prelude {
 /// What generated code names. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::errors::ErrorResponse;
     pub use crate::params::{dispatch, perm_value, type_id, type_name, Param};
     pub use crate::pipeline::{checked, RequestCtx};
     pub use crate::route::{
-        stub_call, AuthzItem, ParamSpec, PermSpec, Route, RouteFuture, RouteSpec, Sealed, STUB_SPEC,
+        register, stub_register, AuthzItem, ParamSpec, PermSpec, Route, RouteCall, RouteHost,
+        RouteSpec, Sealed, STUB_SPEC,
     };
+    pub use actix_web::{HttpResponse, Route as ActixRoute};
+    pub use core::result::Result;
 }

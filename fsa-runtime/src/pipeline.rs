@@ -19,8 +19,7 @@
 
 use crate::{
     actix::Destination,
-    authn::{self, Scheme},
-    authz,
+    authn, authz,
     compile::{Access, CompiledRoute},
     config::Mode,
     errors::ErrorResponse,
@@ -30,6 +29,7 @@ use crate::{
         collect_body, dispatch::Extract, raw_of, Body, Collected, Input, ParamError, ParamKind,
         PermValue, Raw, RequestParams,
     },
+    route::{RouteCall, RouteHost},
 };
 use actix_web::{
     body::BoxBody,
@@ -43,41 +43,53 @@ use actix_web::{
 use futures_util::FutureExt;
 use std::{borrow::Cow, panic::AssertUnwindSafe, sync::Arc, time::Instant};
 
-/// What the pipeline records about a request, for the middleware: the
-/// request's only extension (one allocation).
-pub(crate) struct RequestState {
-    /// When the request started, for the dev mode's `FSA-Delay`.
-    started: Option<Instant>,
-    /// `login (scheme)` once authenticated.
+/// What the pipeline records in a request's extensions, for the
+/// middleware. The marks are zero-sized: setting one allocates nothing.
+///
+/// An fsa route answered, authorized: a success may pass.
+struct AuthorizedAnswer;
+/// An fsa route answered an error (already formatted), or a redirect.
+struct RefusedAnswer;
+
+/// What the middleware knows of an answer.
+#[derive(Clone, Copy)]
+pub(crate) struct Answer {
+    /// It passed an fsa authorization: it may be a success.
+    pub(crate) authorized: bool,
+    /// fsa made it, already formatted.
+    pub(crate) fsa_made: bool,
+}
+
+impl Answer {
+    /// An answer fsa made before routing (a refusal, a hook's own).
+    pub(crate) const EARLY: Answer = Answer {
+        authorized: true,
+        fsa_made: true,
+    };
+}
+/// In dev mode only: when the request started, and `login (scheme)` once
+/// authenticated, for the `FSA-*` headers and the log line.
+struct DevInfo {
+    started: Instant,
     user: Option<(String, Cow<'static, str>)>,
-    /// Whether an fsa route authorized this request.
-    authorized: bool,
-    /// Whether fsa made the answer (a route or a hook), already formatted.
-    fsa_answer: bool,
-    /// The application, for `Fsa` parameters and `JsonStream`.
-    fsa: crate::Fsa,
 }
 
-impl RequestState {
-    /// The application serving the request.
-    pub(crate) fn fsa(&self) -> &crate::Fsa {
-        &self.fsa
-    }
-}
-
-/// Runs an fsa route on a request.
-pub(crate) async fn handle(
-    state: Arc<State>,
-    route: usize,
+/// Runs an fsa route on a request: the pipeline's steps, `call` (the
+/// route's generated code) inline.
+pub(crate) async fn handle<R: RouteCall>(
+    call: &'static R,
+    host: RouteHost,
     request: HttpRequest,
     payload: Payload,
-) -> HttpResponse {
-    match request.extensions_mut().get_mut::<RequestState>() {
-        Some(s) => s.fsa_answer = true,
-        None => {
-            tracing::error!("fsa: the App is not wrapped with fsa.middleware(): use fsa.app(), or App::new().wrap(fsa.middleware()).configure(fsa.configure())");
-            return state.render(&ErrorResponse::internal("fsa middleware missing"));
-        }
+) -> Result<ServiceResponse, actix_web::Error> {
+    let RouteHost {
+        state,
+        index: route,
+    } = host;
+    if !crate::actix::guarded(state.id) {
+        tracing::error!("fsa: the App is not wrapped with fsa.middleware(): use fsa.app(), or App::new().wrap(fsa.middleware()).configure(fsa.configure())");
+        let response = state.render(&ErrorResponse::internal("fsa middleware missing"));
+        return Ok(ServiceResponse::new(request, response));
     }
     let mut ctx = RequestCtx {
         state,
@@ -91,7 +103,12 @@ pub(crate) async fn handle(
         problems: Vec::new(),
         fatal: None,
     };
-    let outcome = AssertUnwindSafe(run(&mut ctx)).catch_unwind().await;
+    let steps = async {
+        prepare(&mut ctx).await?;
+        // 5-7. Generated: conversions, object permissions, the handler.
+        call.call(&mut ctx).await
+    };
+    let outcome = AssertUnwindSafe(steps).catch_unwind().await;
     let (state, request) = (&ctx.state, &ctx.request);
     let compiled = &state.routes[route];
     let mut authorized = false;
@@ -133,23 +150,25 @@ pub(crate) async fn handle(
     }
     // Only a successful answer of a route that takes tokens hands out a
     // token cookie: a password-only route (an MFA first stage) does not.
-    let takes_tokens = compiled
-        .schemes
-        .iter()
-        .any(|s| matches!(s, Scheme::Token | Scheme::Oauth));
-    if let (Some((login, _)), true) = (&ctx.user, takes_tokens && response.status().is_success()) {
+    let success = response.status().is_success();
+    if let (Some((login, _)), true) = (&ctx.user, compiled.takes_tokens && success) {
         renew_cookie(state, compiled, request, login, &mut response);
     }
     if let Some(payload) = ctx.payload.take() {
-        response = close_unread(request, response, payload);
+        close_unread(request, &mut response, payload);
     }
-    if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
-        s.authorized |= authorized;
-        if let Some(user) = ctx.user.take() {
-            s.user = Some(user);
-        }
+    let mut extensions = request.extensions_mut();
+    if authorized {
+        extensions.insert(AuthorizedAnswer);
+    } else {
+        extensions.insert(RefusedAnswer);
     }
-    response
+    if let (Some(dev), Some(user)) = (extensions.get_mut::<DevInfo>(), ctx.user.take()) {
+        dev.user = Some(user);
+    }
+    drop(extensions);
+    let RequestCtx { request, .. } = ctx;
+    Ok(ServiceResponse::new(request, response))
 }
 
 /// The cookie carrier: after a successful authenticated answer of a route
@@ -197,14 +216,10 @@ fn renew_cookie(
     }
 }
 
-async fn run(ctx: &mut RequestCtx) -> Result<HttpResponse, ErrorResponse> {
+/// Steps 0 to 4: what comes before the route's generated code.
+async fn prepare(ctx: &mut RequestCtx) -> Result<(), ErrorResponse> {
     let compiled = ctx.route();
-    let (access, oauth, authz, route) = (
-        compiled.access,
-        compiled.oauth,
-        compiled.spec.authz,
-        compiled.route,
-    );
+    let (access, oauth, authz) = (compiled.access, compiled.oauth, compiled.spec.authz);
     // 0. A path Flask would not route: control characters, invalid UTF-8.
     if let Some(error) = crate::params::path::path_problem(ctx.request.uri().path()) {
         return Err(error);
@@ -229,20 +244,19 @@ async fn run(ctx: &mut RequestCtx) -> Result<HttpResponse, ErrorResponse> {
     if !ctx.request.query_string().is_empty() || ctx.request.headers().contains_key(CONTENT_TYPE) {
         Box::pin(ctx.gather_params()).await?;
     }
-    // 5-7. Generated: conversions, object permissions, the handler.
-    route.call(ctx).await
+    Ok(())
 }
 
 /// Before routing: refuse plain HTTP from a non-loopback peer
 /// (`FSA_SECURE`), and start the request's state; `Some` answers early.
-pub(crate) fn before_request(state: &Arc<State>, request: &HttpRequest) -> Option<HttpResponse> {
-    request.extensions_mut().insert(RequestState {
-        started: (state.config.mode >= Mode::Dev).then(Instant::now),
-        user: None,
-        authorized: false,
-        fsa_answer: false,
-        fsa: crate::Fsa::from_state(state.clone()),
-    });
+pub(crate) fn before_request(state: &State, request: &HttpRequest) -> Option<HttpResponse> {
+    if state.config.mode >= Mode::Dev {
+        let started = Instant::now();
+        request.extensions_mut().insert(DevInfo {
+            started,
+            user: None,
+        });
+    }
     let destination = crate::actix::destination(request);
     let answer = refusal(state, request, &destination)
         .or_else(|| {
@@ -258,11 +272,7 @@ pub(crate) fn before_request(state: &Arc<State>, request: &HttpRequest) -> Optio
         })
         // Nothing to route to: a 404, without running a default service.
         .or_else(|| matches!(destination, Destination::Nowhere).then(|| not_found(state)))?;
-    // fsa's or the application's own answer, sent as is.
-    if let Some(s) = request.extensions_mut().get_mut::<RequestState>() {
-        s.authorized = true;
-        s.fsa_answer = true;
-    }
+    // fsa's or the application's own answer, sent as is (`Answer::EARLY`).
     Some(answer)
 }
 
@@ -328,11 +338,19 @@ fn refusal(state: &State, request: &HttpRequest, to: &Destination) -> Option<Htt
 pub(crate) fn after_request(
     state: &State,
     response: ServiceResponse<BoxBody>,
+    answer: Option<Answer>,
 ) -> ServiceResponse<BoxBody> {
-    let (authorized, fsa_answer) = match response.request().extensions().get::<RequestState>() {
-        Some(s) => (s.authorized, s.fsa_answer),
-        None => (false, false),
-    };
+    let Answer {
+        authorized,
+        fsa_made: fsa_answer,
+    } = answer.unwrap_or_else(|| {
+        let extensions = response.request().extensions();
+        let authorized = extensions.contains::<AuthorizedAnswer>();
+        Answer {
+            authorized,
+            fsa_made: authorized || extensions.contains::<RefusedAnswer>(),
+        }
+    });
     let config = &state.config;
     let request = response.request().clone();
     let status = response.status();
@@ -379,16 +397,17 @@ pub(crate) fn after_request(
     crate::web::default_content_type(config, response.response_mut());
     if config.mode >= Mode::Dev {
         let line = format!("{} {}", request.method(), request.path());
-        let (user, started) = match request.extensions().get::<RequestState>() {
-            Some(s) => (
-                s.user
+        let (user, started) = match request.extensions().get::<DevInfo>() {
+            Some(dev) => (
+                dev.user
                     .as_ref()
                     .map(|(login, scheme)| format!("{login} ({scheme})")),
-                s.started,
+                Some(dev.started),
             ),
             None => (None, None),
         };
-        let user = user.unwrap_or_else(|| "None (None)".to_string());
+        // As FlaskSimpleAuth writes it when nobody is authenticated.
+        let user = user.unwrap_or_else(|| "None (none)".to_string());
         let delay = format!(
             "{:.6}",
             started.map_or(0.0, |started| started.elapsed().as_secs_f64())
@@ -451,8 +470,9 @@ pub struct RequestCtx {
     user: Option<(String, Cow<'static, str>)>,
     scopes: Vec<String>,
     problems: Vec<String>,
-    /// A parameter's answer that is not a 400.
-    fatal: Option<ErrorResponse>,
+    /// A parameter's answer that is not a 400 (rare: boxed, so that the
+    /// request's future stays small).
+    fatal: Option<Box<ErrorResponse>>,
 }
 
 impl RequestCtx {
@@ -608,7 +628,7 @@ impl RequestCtx {
             }
             ParamError::Response(error) => {
                 // Not a client mistake: this is the answer (the first one).
-                self.fatal.get_or_insert(error);
+                self.fatal.get_or_insert(Box::new(error));
                 return;
             }
         };
@@ -653,7 +673,10 @@ impl RequestCtx {
     #[doc(hidden)]
     pub fn params_done(&mut self) -> Result<(), ErrorResponse> {
         if let Some(fatal) = self.fatal.take() {
-            return Err(fatal);
+            return Err(*fatal);
+        }
+        if self.params.is_empty() && self.problems.is_empty() {
+            return Ok(());
         }
         let spec = self.state.routes[self.route].spec;
         let reject = self.state.config.reject_unexpected_param
@@ -728,18 +751,17 @@ impl RequestCtx {
 /// actix closes a connection whose request body is unread when it sends
 /// the answer, and drains it when it was dropped: the answer's body holds
 /// it until it is sent.
-pub(crate) fn close_unread(
-    request: &HttpRequest,
-    mut response: HttpResponse,
-    payload: Payload,
-) -> HttpResponse {
-    if !announces_body(request) {
-        return response;
+pub(crate) fn close_unread(request: &HttpRequest, response: &mut HttpResponse, payload: Payload) {
+    if matches!(payload, Payload::None) || !announces_body(request) {
+        return;
     }
-    response
+    let placeholder = HttpResponse::new(StatusCode::OK);
+    let mut holding = std::mem::replace(response, placeholder)
+        .map_body(|_, body| BoxBody::new(HoldingPayload { body, payload }));
+    holding
         .head_mut()
         .set_connection_type(actix_web::http::ConnectionType::Close);
-    response.map_body(|_, body| BoxBody::new(HoldingPayload { body, payload }))
+    *response = holding;
 }
 
 /// An answer's body that holds the request's unread body until it is sent.

@@ -3,7 +3,7 @@
 
 use crate::{errors::ErrorResponse, params::ParamKind, pipeline::RequestCtx};
 use actix_web::HttpResponse;
-use std::{any::TypeId, future::Future, pin::Pin};
+use std::any::TypeId;
 
 /// The static description of a route, written by the route macros.
 #[derive(Debug)]
@@ -105,9 +105,6 @@ impl RouteSpec {
     }
 }
 
-/// The future of a route call.
-pub type RouteFuture<'a> = Pin<Box<dyn Future<Output = Result<HttpResponse, ErrorResponse>> + 'a>>;
-
 mod sealed {
     /// Implemented only by the route macros.
     #[doc(hidden)]
@@ -127,9 +124,45 @@ pub trait Route: Sealed + Send + Sync + 'static {
     /// The route's static description.
     fn spec(&self) -> &'static RouteSpec;
 
-    /// Converts the parameters, checks object permissions, calls the handler.
+    /// The actix route serving it: generated as [`register`]`(self, ...)`,
+    /// so that the pipeline calls this route's [`RouteCall`] directly.
     #[doc(hidden)]
-    fn call<'a>(&'a self, ctx: &'a mut RequestCtx) -> RouteFuture<'a>;
+    fn register(&'static self, route: actix_web::Route, host: RouteHost) -> actix_web::Route;
+}
+
+/// What a route's actix service serves it with: the application, and the
+/// route's place in it.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct RouteHost {
+    pub(crate) state: std::sync::Arc<crate::fsa::State>,
+    pub(crate) index: usize,
+}
+
+/// The generated part of a route's request: converts the parameters,
+/// checks object permissions, calls the handler. A static call (no box,
+/// no virtual call): see [`register`].
+#[doc(hidden)]
+#[allow(async_fn_in_trait)]
+pub trait RouteCall: 'static {
+    /// Converts, checks, calls.
+    async fn call(&self, ctx: &mut RequestCtx) -> Result<HttpResponse, ErrorResponse>;
+}
+
+/// Generated code: `route` served by the pipeline with `call`'s code
+/// inline (monomorphized per route; the pipeline's own steps are not).
+#[doc(hidden)]
+pub fn register<R: RouteCall>(
+    call: &'static R,
+    route: actix_web::Route,
+    host: RouteHost,
+) -> actix_web::Route {
+    route.service(actix_web::dev::fn_service(
+        move |request: actix_web::dev::ServiceRequest| {
+            let (request, payload) = request.into_parts();
+            crate::pipeline::handle(call, host.clone(), request, payload)
+        },
+    ))
 }
 
 /// Lists routes for [`FsaBuilder::routes`](crate::FsaBuilder::routes).
@@ -164,9 +197,9 @@ pub static STUB_SPEC: RouteSpec = RouteSpec {
     module: "",
 };
 
-/// The call of the stub emitted after a compile error: never runs, since
-/// the crate does not compile.
+/// The stub emitted after a compile error: never served, since the crate
+/// does not compile.
 #[doc(hidden)]
-pub fn stub_call(_ctx: &mut RequestCtx) -> RouteFuture<'_> {
-    Box::pin(async { Err(ErrorResponse::forbidden("currently closed route")) })
+pub fn stub_register(route: actix_web::Route) -> actix_web::Route {
+    route
 }

@@ -10,7 +10,7 @@ use actix_web::{
         StatusCode,
     },
     web::Bytes,
-    HttpMessage, HttpRequest, HttpResponse, Responder,
+    HttpRequest, HttpResponse, Responder,
 };
 use serde::Serialize;
 use toml::Value;
@@ -223,9 +223,8 @@ where
 
     fn respond_to(self, request: &HttpRequest) -> HttpResponse {
         let streaming = request
-            .extensions()
-            .get::<crate::pipeline::RequestState>()
-            .is_none_or(|s| s.fsa().config().json_streaming);
+            .app_data::<crate::Fsa>()
+            .is_none_or(|fsa| fsa.config().json_streaming);
         let mut builder = HttpResponse::Ok();
         builder.insert_header((header::CONTENT_TYPE, "application/json"));
         let items = self.0.into_iter();

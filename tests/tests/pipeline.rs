@@ -103,7 +103,7 @@ async fn open_routes_answer_anyone_without_authenticating() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(body_text(&mut res).await, "hello world");
-    assert_eq!(res.headers().get("fsa-user").unwrap(), "None (None)");
+    assert_eq!(res.headers().get("fsa-user").unwrap(), "None (none)");
 }
 
 #[actix_web::test]

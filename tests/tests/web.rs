@@ -356,7 +356,7 @@ async fn dev_mode_marks_every_answer() {
     let srv = serve(app("FSA_MODE = \"debug4\"\nFSA_LOGGING_LEVEL = \"debug\""));
     let res = srv.get("/nowhere").send().await.unwrap();
     assert_eq!(res.headers().get("fsa-request").unwrap(), "GET /nowhere");
-    assert_eq!(res.headers().get("fsa-user").unwrap(), "None (None)");
+    assert_eq!(res.headers().get("fsa-user").unwrap(), "None (none)");
     let srv = serve(app("FSA_MODE = \"prod\""));
     let res = srv.get("/open").send().await.unwrap();
     assert!(res.headers().get("fsa-request").is_none());

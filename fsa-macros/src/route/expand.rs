@@ -47,10 +47,21 @@ pub(crate) fn route(route: &Route) -> TokenStream {
                     &__FSA_SPEC
                 }
 
-                fn call<'__fsa>(
-                    &'__fsa self,
-                    __fsa_ctx: &'__fsa mut #fsa::RequestCtx,
-                ) -> #fsa::RouteFuture<'__fsa> {
+                fn register(
+                    &'static self,
+                    __fsa_route: #fsa::ActixRoute,
+                    __fsa_host: #fsa::RouteHost,
+                ) -> #fsa::ActixRoute {
+                    #fsa::register(self, __fsa_route, __fsa_host)
+                }
+            }
+
+            #[automatically_derived]
+            impl #fsa::RouteCall for #name {
+                async fn call(
+                    &self,
+                    __fsa_ctx: &mut #fsa::RequestCtx,
+                ) -> #fsa::Result<#fsa::HttpResponse, #fsa::ErrorResponse> {
                     #call
                 }
             }
@@ -75,11 +86,12 @@ pub(crate) fn with_stub(function: &ItemFn, errors: TokenStream) -> TokenStream {
             fn spec(&self) -> &'static #fsa::RouteSpec {
                 &#fsa::STUB_SPEC
             }
-            fn call<'__fsa>(
-                &'__fsa self,
-                __fsa_ctx: &'__fsa mut #fsa::RequestCtx,
-            ) -> #fsa::RouteFuture<'__fsa> {
-                #fsa::stub_call(__fsa_ctx)
+            fn register(
+                &'static self,
+                __fsa_route: #fsa::ActixRoute,
+                _: #fsa::RouteHost,
+            ) -> #fsa::ActixRoute {
+                #fsa::stub_register(__fsa_route)
             }
         }
     }
@@ -268,7 +280,7 @@ fn call(route: &Route) -> TokenStream {
         quote!(#name(#(#slots),*))
     };
     quote! {
-        ::std::boxed::Box::pin(async move {
+        {
             #function
             #(#conversions)*
             __fsa_ctx.params_done()?;
@@ -282,6 +294,6 @@ fn call(route: &Route) -> TokenStream {
             }
             let __fsa_output = #invoke;
             __fsa_ctx.respond(__fsa_output)
-        })
+        }
     }
 }

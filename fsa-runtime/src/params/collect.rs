@@ -137,8 +137,10 @@ pub(crate) enum Body<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct RequestParams {
     entries: Vec<(String, Entry)>,
-    /// The position of each name, once there are more than [`INDEXED_FROM`].
-    index: Option<HashMap<String, usize>>,
+    /// The position of each name, once there are more than [`INDEXED_FROM`]
+    /// (boxed: most requests have none, and their future stays small).
+    #[allow(clippy::box_collection)]
+    index: Option<Box<HashMap<String, usize>>>,
     /// Values read so far: query and form pairs, multipart parts, JSON
     /// members.
     count: usize,
@@ -265,8 +267,15 @@ impl RequestParams {
         self.entries.push((name, entry));
         if self.index.is_none() && self.entries.len() > INDEXED_FROM {
             let positions = self.entries.iter().enumerate();
-            self.index = Some(positions.map(|(i, (n, _))| (n.clone(), i)).collect());
+            self.index = Some(Box::new(
+                positions.map(|(i, (n, _))| (n.clone(), i)).collect(),
+            ));
         }
+    }
+
+    /// Whether the request gives no parameter.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
     /// The values of `name`, if the request gives it.
