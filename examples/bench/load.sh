@@ -8,9 +8,13 @@
 # Each server (one actix worker) is pinned to CPU 0 and wrk to CPU 1
 # (taskset); rounds are interleaved (every route, fsa and bare, in an order
 # that alternates from round to round); the table gives the medians over
-# the rounds of requests per second and p99 latency, the ratios, and the
-# peak RSS (VmHWM) of each server. Everything is bounded in time; only the
-# two servers this script started are stopped (trap). Only 127.0.0.1.
+# the rounds of requests per second, p99 latency and the server's CPU time
+# per request (user + system, from /proc), the ratios, and the peak RSS
+# (VmHWM) of each server. acme itself (release, prod mode, SQLite, JWT) is
+# measured in the same run on its token read (`GET /store`) and its write
+# (`POST /store/1/product`), against fsa's in-memory group route. Everything
+# is bounded in time; only the servers this script started are stopped
+# (trap). Only 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -20,6 +24,8 @@ CONNECTIONS=${CONNECTIONS:-32}
 FSA_PORT=${FSA_PORT:-18081}
 BARE_PORT=${BARE_PORT:-18082}
 ROUTES=${ROUTES:-hello open group basic perm}
+ACME=${ACME:-1}
+ACME_PORT=${ACME_PORT:-18083}
 SERVER_CPU=${SERVER_CPU:-0}
 WRK_CPU=${WRK_CPU:-1}
 
@@ -32,6 +38,7 @@ command -v taskset >/dev/null || { echo "taskset (util-linux) is needed"; exit 1
 echo "== building the servers"
 cargo build --release -q -p fsa-bench
 bin=target/release/fsa-bench
+[ "$ACME" = 1 ] && cargo build --release -q -p acme
 
 work=$(mktemp -d)
 pids=()
@@ -56,11 +63,26 @@ start() { # app port
 }
 start fsa "$FSA_PORT"
 start bare "$BARE_PORT"
+if [ "$ACME" = 1 ]; then
+  FSA_MODE=prod ACME_SECRET="acme bench secret, long enough for prod!" ACME_DB="$work/acme.db" \
+    ACME_BIND="127.0.0.1:$ACME_PORT" RUST_LOG=warn \
+    taskset -c "$SERVER_CPU" target/release/acme >"$work/acme.out" 2>"$work/acme.err" &
+  pids+=($!)
+  acme_pid=$!
+  for _ in $(seq 100); do
+    grep -q listens "$work/acme.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  grep -q listens "$work/acme.out" || { echo "acme did not start:"; cat "$work/acme.out" "$work/acme.err"; exit 1; }
+  acme_token=$(curl -sS --fail -u calvin:hobbes-rules "http://127.0.0.1:$ACME_PORT/login" | tr -d '"')
+fi
 token=$("$bin" token 2>/dev/null)
 basic=$(printf 'calvin:hobbes-rules' | base64)
 
 # wrk scripts: headers and bodies of each route
-for route in $ROUTES; do
+acme_routes=
+[ "$ACME" = 1 ] && acme_routes="acme_read acme_write"
+for route in $ROUTES $acme_routes; do
   {
     case $route in
       group) echo "wrk.headers[\"Authorization\"] = \"Bearer $token\"" ;;
@@ -71,6 +93,13 @@ for route in $ROUTES; do
         echo "wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\""
         echo "wrk.headers[\"Authorization\"] = \"Bearer $token\""
         ;;
+      acme_read) echo "wrk.headers[\"Authorization\"] = \"Bearer $acme_token\"" ;;
+      acme_write)
+        echo "wrk.method = \"POST\""
+        echo "wrk.body = \"product=pen&quantity=1\""
+        echo "wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\""
+        echo "wrk.headers[\"Authorization\"] = \"Bearer $acme_token\""
+        ;;
     esac
   } >"$work/$route.lua"
 done
@@ -80,33 +109,44 @@ path_of() {
     open) echo "/open?a=17&b=2.5" ;;
     group) echo /group ;;
     basic) echo /basic ;;
-    perm) echo /store/1/product ;;
+    perm | acme_write) echo /store/1/product ;;
+    acme_read) echo /store ;;
   esac
 }
 
-# One wrk run: "requests/s p99-ms" on stdout.
+# user + system CPU time of a process, in clock ticks
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+tck=$(getconf CLK_TCK)
+
+# One wrk run: "requests/s p99-ms cpu-us-per-request" on stdout.
 load() { # app route seconds
-  local port=$FSA_PORT
-  [ "$1" = bare ] && port=$BARE_PORT
-  local out
+  local port=$FSA_PORT pid=$fsa_pid
+  [ "$1" = bare ] && { port=$BARE_PORT; pid=$bare_pid; }
+  [ "$1" = acme ] && { port=$ACME_PORT; pid=$acme_pid; }
+  local out before after
+  before=$(ticks "$pid")
   out=$(taskset -c "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"${3}s" --latency \
     -s "$work/$2.lua" "http://127.0.0.1:$port$(path_of "$2")" 2>&1)
+  after=$(ticks "$pid")
   if echo "$out" | grep -q "Non-2xx"; then
     echo "$1 $2: non-2xx answers:" >&2
     echo "$out" >&2
     exit 1
   fi
-  local rps p99
+  local rps p99 requests cpu
   rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
+  requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  cpu=$(awk "BEGIN {printf \"%.2f\", ($after - $before) / $tck * 1e6 / $requests}")
   p99=$(echo "$out" | awk '$1 == "99%" {v=$2; u=v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
     f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1; printf "%.3f", v * f}')
-  echo "$rps $p99"
+  echo "$rps $p99 $cpu"
 }
 
 echo "== warm-up (caches, connections)"
 for route in $ROUTES; do
   for app in fsa bare; do load "$app" "$route" 1 >/dev/null; done
 done
+for route in $acme_routes; do load acme "$route" 1 >/dev/null; done
 
 echo "== $ROUNDS interleaved rounds of ${DURATION}s per route and application, $CONNECTIONS connections"
 for round in $(seq "$ROUNDS"); do
@@ -114,11 +154,19 @@ for round in $(seq "$ROUNDS"); do
   [ $((round % 2)) -eq 0 ] && order="bare fsa"
   for route in $ROUTES; do
     for app in $order; do
-      read -r rps p99 < <(load "$app" "$route" "$DURATION")
+      read -r rps p99 cpu < <(load "$app" "$route" "$DURATION")
       echo "$rps" >>"$work/$app.$route.rps"
       echo "$p99" >>"$work/$app.$route.p99"
-      printf '  round %s %-5s %-4s %10s req/s  p99 %s ms\n' "$round" "$route" "$app" "$rps" "$p99"
+      echo "$cpu" >>"$work/$app.$route.cpu"
+      printf '  round %s %-5s %-4s %10s req/s  p99 %s ms  %s us CPU/req\n' "$round" "$route" "$app" "$rps" "$p99" "$cpu"
     done
+  done
+  for route in $acme_routes; do
+    read -r rps p99 cpu < <(load acme "$route" "$DURATION")
+    echo "$rps" >>"$work/acme.$route.rps"
+    echo "$p99" >>"$work/acme.$route.p99"
+    echo "$cpu" >>"$work/acme.$route.cpu"
+    printf '  round %s %-10s %10s req/s  p99 %s ms  %s us CPU/req\n' "$round" "$route" "$rps" "$p99" "$cpu"
   done
 done
 
@@ -130,13 +178,26 @@ echo
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); $(date -u +%Y-%m-%d)"
 echo "rounds: $ROUNDS x ${DURATION}s, $CONNECTIONS connections, server on CPU $SERVER_CPU, wrk on CPU $WRK_CPU; medians"
 echo
-echo "| route | fsa req/s | bare req/s | fsa / bare | fsa p99 ms | bare p99 ms |"
-echo "|-------|----------:|-----------:|-----------:|-----------:|------------:|"
+echo "| route | fsa req/s | bare req/s | fsa / bare | fsa p99 ms | bare p99 ms | fsa us CPU/req | bare us CPU/req | CPU fsa / bare |"
+echo "|-------|----------:|-----------:|-----------:|-----------:|------------:|---------------:|----------------:|---------------:|"
 for route in $ROUTES; do
   f=$(median "$work/fsa.$route.rps")
   b=$(median "$work/bare.$route.rps")
-  echo "| $route | $f | $b | $(ratio "$f" "$b") | $(median "$work/fsa.$route.p99") | $(median "$work/bare.$route.p99") |"
+  fc=$(median "$work/fsa.$route.cpu")
+  bc=$(median "$work/bare.$route.cpu")
+  echo "| $route | $f | $b | $(ratio "$f" "$b") | $(median "$work/fsa.$route.p99") | $(median "$work/bare.$route.p99") | $fc | $bc | $(ratio "$fc" "$bc") |"
 done
+if [ -n "$acme_routes" ]; then
+  echo
+  echo "| acme (SQLite, JWT) | req/s | p99 ms | us CPU/req | CPU / fsa group |"
+  echo "|--------------------|------:|-------:|-----------:|----------------:|"
+  for route in $acme_routes; do
+    c=$(median "$work/acme.$route.cpu")
+    vs="-"
+    [ -f "$work/fsa.group.cpu" ] && vs=$(ratio "$c" "$(median "$work/fsa.group.cpu")")
+    echo "| $route | $(median "$work/acme.$route.rps") | $(median "$work/acme.$route.p99") | $c | $vs |"
+  done
+fi
 if [ -f "$work/bare.hello.rps" ]; then
   hello=$(median "$work/bare.hello.rps")
   echo
@@ -152,3 +213,4 @@ echo "| server | peak RSS (VmHWM) |"
 echo "|--------|-----------------:|"
 echo "| fsa | $(hwm "$fsa_pid") kB |"
 echo "| bare | $(hwm "$bare_pid") kB |"
+[ -n "$acme_routes" ] && echo "| acme | $(hwm "$acme_pid") kB |"

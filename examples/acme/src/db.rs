@@ -1,22 +1,23 @@
 //! The database: one SQLite file, created and seeded on first start.
 //!
-//! SQLite lets one writer in at a time. acme reads on a pool of
-//! connections, and writes through **one writer thread** fed by a queue:
-//! it takes every write waiting, runs them in one transaction (each in its
+//! SQLite lets one writer in at a time. acme reads on a few **reader
+//! threads**, each with its connection, and writes through **one writer
+//! thread**, all fed by bounded queues. The writer
+//! takes every write waiting, runs them in one transaction (each in its
 //! own savepoint, so that one failing write leaves the others), commits
 //! once, then answers each (group commit). No request waits on SQLite's
-//! lock while holding a pooled connection, writes never convoy behind a
-//! busy timeout, and an answer is sent only once its write is committed.
-//! Reads and writes run off the async workers: reads on actix's blocking
-//! threads, writes on the writer thread.
+//! lock while holding a connection, writes never convoy behind a busy
+//! timeout, and an answer is sent only once its write is committed. Reads
+//! and writes run off the async workers; a request waits for its answer
+//! asynchronously. Dedicated threads that stay busy under load cost less
+//! than handing each query to actix's blocking pool (measured: 10 against
+//! 16 us of CPU per `GET /store`).
 //!
 //! The journal is WAL with `synchronous = NORMAL`: readers never wait for
 //! the writer, and a commit is durable once the WAL is checkpointed (a
 //! power loss may lose the last commits, never corrupt the file).
 
-use actix_web::web;
 use fsa_runtime::{err, ErrorResponse};
-use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{functions::FunctionFlags, params, Connection, OptionalExtension};
 use rusqlite::{Error::UserFunctionError, TransactionBehavior};
 use serde::Serialize;
@@ -108,9 +109,16 @@ where
 /// The database shared by hooks and handlers: cheap to clone.
 #[derive(Clone)]
 pub struct Db {
-    reads: r2d2::Pool<SqliteConnectionManager>,
+    reads: mpsc::Sender<ReadJob>,
     writes: mpsc::Sender<Box<dyn Job>>,
 }
+
+/// A read, run by a reader thread with its connection.
+type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
+
+/// Reader threads, each with its connection: SQLite in WAL mode reads in
+/// parallel, beside the writer.
+const READERS: usize = 2;
 
 /// Opens the database file `path`, creating and seeding it when it is new,
 /// and starts its writer thread.
@@ -120,12 +128,17 @@ pub fn open(path: &str) -> Result<Db, DbError> {
     if seed(&mut conn)? {
         tracing::info!("acme: new database {path}, seeded");
     }
-    let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
-    let reads = r2d2::Pool::builder()
-        .max_size(8)
-        .min_idle(Some(2))
-        .connection_timeout(BUSY_TIMEOUT)
-        .build(manager)?;
+    let (reads, jobs) = mpsc::channel::<ReadJob>(QUEUE);
+    // The readers take turns waiting on the queue.
+    let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
+    for i in 0..READERS {
+        let conn = Connection::open(path)?;
+        configure(&conn)?;
+        let jobs = jobs.clone();
+        std::thread::Builder::new()
+            .name(format!("acme-reader-{i}"))
+            .spawn(move || read_loop(conn, &jobs))?;
+    }
     let (writes, jobs) = mpsc::channel(QUEUE);
     std::thread::Builder::new()
         .name("acme-writer".into())
@@ -134,8 +147,14 @@ pub fn open(path: &str) -> Result<Db, DbError> {
 }
 
 /// Every connection: WAL (persistent in the file), `synchronous = NORMAL`,
-/// foreign keys, the busy timeout.
+/// foreign keys, the busy timeout, and a stable query plan: without it,
+/// SQLite prepares `name LIKE ?1` again at every binding (to try its LIKE
+/// optimization), which cost more than the query itself.
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
@@ -161,6 +180,19 @@ fn seed(conn: &mut Connection) -> Result<bool, DbError> {
     tx.remove_function("bcrypt", 1)?;
     tx.commit()?;
     Ok(true)
+}
+
+/// A reader thread: one read at a time, with its connection; a panicking
+/// read fails alone (its request gets an error).
+fn read_loop(conn: Connection, jobs: &std::sync::Mutex<mpsc::Receiver<ReadJob>>) {
+    loop {
+        let job = match jobs.lock() {
+            Ok(mut jobs) => jobs.blocking_recv(),
+            Err(_) => return,
+        };
+        let Some(job) = job else { return };
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&conn)));
+    }
 }
 
 /// The writer thread: batches of the writes waiting, one transaction each.
@@ -218,8 +250,7 @@ fn run_batch(conn: &Connection, batch: impl Iterator<Item = Box<dyn Job>>) -> Ve
 }
 
 impl Db {
-    /// Runs `query` with a pooled connection on actix's blocking threads,
-    /// off the async workers.
+    /// Runs `query` on a reader thread, off the async workers.
     pub async fn read<T, E>(
         &self,
         query: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
@@ -228,12 +259,17 @@ impl Db {
         T: Send + 'static,
         E: Display + Send + 'static,
     {
-        let reads = self.reads.clone();
-        web::block(move || {
-            let conn = reads.get()?;
-            query(&conn).map_err(|e| DbError(e.to_string()))
-        })
-        .await?
+        let (reply, answer) = oneshot::channel();
+        let job: ReadJob = Box::new(move |conn: &Connection| {
+            let _ = reply.send(query(conn).map_err(|e| DbError(e.to_string())));
+        });
+        self.reads
+            .send(job)
+            .await
+            .map_err(|_| DbError("the reader threads stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| DbError("the reader threads stopped".into()))?
     }
 
     /// Runs `write` on the writer thread, in a transaction shared with the

@@ -22,6 +22,10 @@ use fsa_runtime::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// Blocking threads per worker, for the database reads and the password
+/// hashes: a few busy threads cost less than many waking up.
+const BLOCKING_THREADS: usize = 2;
+
 /// The configuration file when `ACME_CONFIG` is unset.
 const DEFAULT_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/acme.toml");
 
@@ -127,7 +131,9 @@ async fn main() -> std::io::Result<()> {
 
     let bind = std::env::var("ACME_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let db = Data::new(db);
-    let server = HttpServer::new(move || fsa.app().app_data(db.clone())).bind(&bind)?;
+    let server = HttpServer::new(move || fsa.app().app_data(db.clone()))
+        .worker_max_blocking_threads(BLOCKING_THREADS)
+        .bind(&bind)?;
     let url = match server.addrs().first() {
         Some(addr) => format!("http://{addr}"),
         None => format!("http://{bind}"),
