@@ -351,6 +351,11 @@ impl FsaBuilder {
             );
         }
         let cache = Cache::new(&config);
+        let plain_after = config.redirect_401.is_none()
+            && hooks.added_headers.is_empty()
+            && hooks.after_request.is_empty()
+            && config.default_content_type.is_none()
+            && config.mode == Mode::Prod;
         static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(Fsa::from_state(Arc::new(State {
             id: BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -362,6 +367,7 @@ impl FsaBuilder {
             passwords,
             tokens,
             declared_groups: declared,
+            plain_after,
             auth_params,
             config,
         })))

@@ -5,7 +5,6 @@
 use crate::{config::Config, errors::ErrorResponse};
 use std::{
     cell::RefCell,
-    fmt::Write,
     future::Future,
     sync::Arc,
     time::{Duration, Instant},
@@ -34,6 +33,24 @@ pub(crate) fn with_buffer<R>(
         }
         Err(_) => f(&mut String::new()),
     })
+}
+
+/// Writes `n` in decimal, without the formatting machinery (a key is
+/// written on every request).
+fn push_decimal(key: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[at..] {
+        key.push(char::from(digit));
+    }
 }
 
 /// A cached answer.
@@ -116,7 +133,10 @@ impl quick_cache::Weighter<String, (Cached, Instant)> for EntryWeight {
     }
 }
 
-type Entries = quick_cache::sync::Cache<String, (Cached, Instant), EntryWeight>;
+/// Keys hold what clients send (logins, values): the hasher is seeded per
+/// process, and fast on long keys.
+type Entries =
+    quick_cache::sync::Cache<String, (Cached, Instant), EntryWeight, foldhash::fast::RandomState>;
 
 /// The cache, or nothing when `FSA_CACHE = "none"`.
 pub(crate) struct Cache {
@@ -131,7 +151,13 @@ impl Cache {
         let entries = enabled.then(|| {
             let memory = config.cache_memory as u64;
             let floor = (memory / config.cache_size as u64).max(1);
-            Entries::with_weighter(config.cache_size, memory, EntryWeight { floor })
+            Entries::with(
+                config.cache_size,
+                memory,
+                EntryWeight { floor },
+                foldhash::fast::RandomState::default(),
+                Default::default(),
+            )
         });
         Self {
             entries,
@@ -154,8 +180,8 @@ impl Cache {
         key.push_str(kind.prefix());
         for part in parts {
             // Length-prefixed: no login or value can forge another key.
-            // Writing into the String allocates nothing more.
-            let _ = write!(key, "{}:", part.len());
+            push_decimal(key, part.len());
+            key.push(':');
             key.push_str(part);
         }
     }

@@ -52,6 +52,10 @@ pub(crate) struct State {
     pub(crate) auth_params: Vec<String>,
     /// Every declared group, for `auth_uncache`.
     pub(crate) declared_groups: Vec<String>,
+    /// Whether answers need nothing after the authorization guard: no 401
+    /// redirect, added header, `after_request` hook, default content type,
+    /// nor dev mode.
+    pub(crate) plain_after: bool,
 }
 
 impl State {

@@ -377,6 +377,10 @@ pub(crate) fn after_request(
     } else {
         response
     };
+    // Most applications have nothing more to do after a request.
+    if state.plain_after {
+        return response;
+    }
     if response.status() == StatusCode::UNAUTHORIZED {
         if let Some(redirect) = crate::web::redirect_401(config, &request) {
             response = response.into_response(redirect);
@@ -502,11 +506,6 @@ impl RequestCtx {
         self.user = Some((login, scheme));
     }
 
-    /// The scopes of the token that authenticated the request.
-    pub(crate) fn scopes(&self) -> &[String] {
-        &self.scopes
-    }
-
     /// Records the scopes of the token that authenticated the request.
     pub(crate) fn set_scopes(&mut self, scopes: Vec<String>) {
         self.scopes = scopes;
@@ -607,6 +606,8 @@ impl RequestCtx {
         let input = Input::special(&self.request, self.user(), param.name).with_raw(raw);
         how.extract(Input {
             rest: &rest,
+            scheme: self.user.as_ref().map(|(_, scheme)| scheme.as_ref()),
+            scopes: &self.scopes,
             ..input
         })
         .await

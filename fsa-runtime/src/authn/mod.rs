@@ -17,7 +17,7 @@ use crate::{
     params::{Input, Param, ParamError, ParamKind},
     pipeline::RequestCtx,
 };
-use actix_web::{http::header::AUTHORIZATION, HttpMessage};
+use actix_web::http::header::AUTHORIZATION;
 #[cfg(test)]
 pub(crate) use basic::credentials as basic_credentials;
 use custom::CustomFn;
@@ -163,14 +163,7 @@ pub(crate) async fn authenticate(ctx: &mut RequestCtx) -> Result<(), ErrorRespon
                 refused = Some(ErrorResponse::unauthorized("empty login"));
             }
             Ok(Some(login)) => {
-                let name = scheme.static_name();
-                let info = AuthInfo {
-                    login: Some(login.clone()),
-                    scheme: Some(name.clone()),
-                    scopes: ctx.scopes().to_vec(),
-                };
-                ctx.request().extensions_mut().insert(info);
-                ctx.set_user(login, name);
+                ctx.set_user(login, scheme.static_name());
                 return Ok(());
             }
             Ok(None) => {}
@@ -250,14 +243,14 @@ impl AuthInfo {
     }
 }
 
+/// Made only for the handlers that ask for it.
 impl Param for AuthInfo {
     const KIND: ParamKind = ParamKind::Special;
     fn extract(input: Input<'_>) -> Result<Self, ParamError> {
-        Ok(input
-            .request
-            .extensions()
-            .get::<AuthInfo>()
-            .cloned()
-            .unwrap_or_default())
+        Ok(AuthInfo {
+            login: input.user.map(String::from),
+            scheme: input.scheme.map(|s| Cow::Owned(s.to_string())),
+            scopes: input.scopes.to_vec(),
+        })
     }
 }

@@ -96,6 +96,10 @@ pub struct Input<'a> {
     /// The parameters no other parameter of the route reads (only for
     /// [`ParamKind::Rest`] types).
     pub(crate) rest: &'a [(&'a str, Raw<'a>)],
+    /// The scheme that authenticated the request, if any.
+    pub(crate) scheme: Option<&'a str>,
+    /// The OAuth scopes of the request's token.
+    pub(crate) scopes: &'a [String],
 }
 
 impl<'a> Input<'a> {
@@ -107,6 +111,8 @@ impl<'a> Input<'a> {
             user,
             name,
             rest: &[],
+            scheme: None,
+            scopes: &[],
         }
     }
 

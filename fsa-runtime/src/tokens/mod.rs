@@ -243,11 +243,15 @@ impl Tokens {
     ) -> Option<Cow<'a, str>> {
         match self.carrier {
             TokenCarrier::Bearer => {
-                let header = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
+                let header = request.headers().get(AUTHORIZATION)?.as_bytes();
                 // The scheme name is case-insensitive (RFC 7235 2.1).
-                let (scheme, token) = header.split_once(' ')?;
-                scheme.eq_ignore_ascii_case(&self.name).then_some(())?;
-                Some(Cow::Borrowed(token.trim_start()))
+                let scheme = header.get(..self.name.len())?;
+                let rest = header.get(self.name.len()..)?;
+                let token = rest.strip_prefix(b" ")?.trim_ascii_start();
+                scheme
+                    .eq_ignore_ascii_case(self.name.as_bytes())
+                    .then_some(())?;
+                Some(Cow::Borrowed(std::str::from_utf8(token).ok()?))
             }
             TokenCarrier::Header => Some(Cow::Borrowed(
                 request.headers().get(self.name.as_str())?.to_str().ok()?,
