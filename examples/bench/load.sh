@@ -198,16 +198,6 @@ if [ -n "$acme_routes" ]; then
     echo "| $route | $(median "$work/acme.$route.rps") | $(median "$work/acme.$route.p99") | $c | $vs |"
   done
 fi
-if [ -f "$work/bare.hello.rps" ]; then
-  hello=$(median "$work/bare.hello.rps")
-  echo
-  echo "| target | ratio | goal |"
-  echo "|--------|------:|-----:|"
-  [ -f "$work/fsa.group.rps" ] &&
-    echo "| fsa group (token + group) / bare hello | $(ratio "$(median "$work/fsa.group.rps")" "$hello") | >= 0.90 |"
-  [ -f "$work/fsa.open.rps" ] &&
-    echo "| fsa open (two typed parameters) / bare hello | $(ratio "$(median "$work/fsa.open.rps")" "$hello") | >= 0.95 |"
-fi
 echo
 echo "| server | peak RSS (VmHWM) |"
 echo "|--------|-----------------:|"
