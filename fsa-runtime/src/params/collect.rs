@@ -352,7 +352,7 @@ mod should {
             .insert_header((CONTENT_TYPE, "multipart/form-data; boundary=x"))
             .set_payload("--x--\r\n")
             .to_http_parts();
-        let error = collect_body(&request, payload, 1000, 10)
+        let error = collect_body(&request, &mut payload, 1000, 10)
             .await
             .err()
             .unwrap();
