@@ -2,7 +2,7 @@
 //! (`#[default(expr)]`, `#[name("wire-name")]`, `#[cast(function)]`), which leave the function
 //! before it is emitted again.
 
-use crate::diag::Errors;
+use crate::diag::{Errors, Once};
 use proc_macro2::Span;
 use syn::{spanned::Spanned, Attribute, Expr, FnArg, Ident, LitStr, Pat, Signature, Type};
 
@@ -97,15 +97,14 @@ struct Taken {
 /// Removes `#[default(..)]`, `#[name(..)]` and `#[cast(..)]`, keeping the
 /// other attributes.
 fn take_attributes(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Taken {
-    let mut default: Option<(Attribute, Expr)> = None;
-    let mut name: Option<LitStr> = None;
-    let mut cast: Option<Expr> = None;
+    let mut default = Once::new(DEFAULT);
+    let mut name = Once::new(NAME);
+    let mut cast = Once::new(CAST);
     let mut kept = Vec::new();
     for attr in attrs.drain(..) {
         if attr.path().is_ident(DEFAULT) {
             match attr.parse_args::<Expr>() {
-                Ok(_) if default.is_some() => errors.at(&attr, "`default` given twice: keep one"),
-                Ok(expr) => default = Some((attr, expr)),
+                Ok(expr) => errors.record(default.set(&attr, (attr.clone(), expr))),
                 Err(_) => errors.at(
                     &attr,
                     "`default` takes one expression of the parameter's type: `#[default(\"%\")]`",
@@ -113,8 +112,7 @@ fn take_attributes(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Taken {
             }
         } else if attr.path().is_ident(NAME) {
             match attr.parse_args::<LitStr>() {
-                Ok(_) if name.is_some() => errors.at(&attr, "`name` given twice: keep one"),
-                Ok(lit) => name = Some(lit),
+                Ok(lit) => errors.record(name.set(&attr, lit)),
                 Err(_) => errors.at(
                     &attr,
                     "`name` takes the request parameter's name as a string: `#[name(\"x-id\")]`",
@@ -122,8 +120,7 @@ fn take_attributes(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Taken {
             }
         } else if attr.path().is_ident(CAST) {
             match attr.parse_args::<Expr>() {
-                Ok(_) if cast.is_some() => errors.at(&attr, "`cast` given twice: keep one"),
-                Ok(expr) => cast = Some(expr),
+                Ok(expr) => errors.record(cast.set(&attr, expr)),
                 Err(_) => errors.at(
                     &attr,
                     "`cast` takes a function of the text, `fn(&str) -> Result<T, E>`: `#[cast(parse_date)]`",
@@ -135,9 +132,9 @@ fn take_attributes(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Taken {
     }
     *attrs = kept;
     Taken {
-        default,
-        name,
-        cast,
+        default: default.get(),
+        name: name.get(),
+        cast: cast.get(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The route attribute, parsed into a model that keeps every token's span.
 
+use crate::diag::Once;
 use proc_macro2::Span;
 use syn::{
     bracketed, parenthesized, parse::ParseStream, punctuated::Punctuated, Ident, Lit, LitInt,
@@ -26,8 +27,6 @@ pub(crate) struct RouteAttr {
     pub(crate) authn: Option<(Ident, Vec<LitStr>)>,
     /// `realm = "..."`.
     pub(crate) realm: Option<(Ident, LitStr)>,
-    /// Whether `method = ...` is allowed (only in `#[route]`).
-    pub(crate) allow_method: bool,
 }
 
 /// The pseudo-groups, with FlaskSimpleAuth's aliases.
@@ -72,6 +71,21 @@ pub(crate) struct Perm {
     pub(crate) mode: Option<Lit>,
 }
 
+/// The options of a route attribute while it is read: each at most once,
+/// except `method`.
+struct Options {
+    /// `method = "..."` items, in order.
+    methods: Vec<LitStr>,
+    /// `authz = ...`.
+    authz: Once<(Ident, Vec<AuthzItem>)>,
+    /// `authn = ...`.
+    authn: Once<(Ident, Vec<LitStr>)>,
+    /// `realm = "..."`.
+    realm: Once<(Ident, LitStr)>,
+    /// Whether `method = ...` is allowed (only in `#[route]`).
+    allow_method: bool,
+}
+
 impl RouteAttr {
     /// Parses the attribute; `allow_method` for `#[route]`.
     pub(crate) fn parse_with(input: ParseStream, allow_method: bool) -> syn::Result<Self> {
@@ -85,14 +99,7 @@ impl RouteAttr {
                 "a route starts with its path: `(\"/path\", authz = ...)`",
             )
         })?;
-        let mut attr = RouteAttr {
-            path,
-            methods: Vec::new(),
-            authz: None,
-            authn: None,
-            realm: None,
-            allow_method,
-        };
+        let mut options = Options::new(allow_method);
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
@@ -102,44 +109,56 @@ impl RouteAttr {
             input
                 .parse::<Token![=]>()
                 .map_err(|e| syn::Error::new(e.span(), format!("expected `=` after `{key}`")))?;
-            attr.parse_option(key, input)?;
+            options.parse_option(key, input)?;
         }
-        Ok(attr)
+        Ok(options.into_attr(path))
+    }
+}
+
+impl Options {
+    fn new(allow_method: bool) -> Self {
+        Self {
+            methods: Vec::new(),
+            authz: Once::new(key::AUTHZ),
+            authn: Once::new(key::AUTHN),
+            realm: Once::new(key::REALM),
+            allow_method,
+        }
+    }
+
+    fn into_attr(self, path: LitStr) -> RouteAttr {
+        RouteAttr {
+            path,
+            methods: self.methods,
+            authz: self.authz.get(),
+            authn: self.authn.get(),
+            realm: self.realm.get(),
+        }
     }
 
     fn parse_option(&mut self, key: Ident, input: ParseStream) -> syn::Result<()> {
         let name = key.to_string();
-        let twice =
-            |key: &Ident| syn::Error::new(key.span(), format!("`{key}` given twice: keep one"));
         match name.as_str() {
             key::AUTHZ => {
                 let items = parse_authz(input)?;
-                if self.authz.is_some() {
-                    return Err(twice(&key));
-                }
-                self.authz = Some((key, items));
+                self.authz.set(&key, (key.clone(), items))
             }
             key::AUTHN => {
                 let schemes = parse_authn(input)?;
-                if self.authn.is_some() {
-                    return Err(twice(&key));
-                }
-                self.authn = Some((key, schemes));
+                self.authn.set(&key, (key.clone(), schemes))
             }
             key::REALM => {
                 let realm: LitStr = input.parse().map_err(|e| {
                     syn::Error::new(e.span(), "`realm` is a string: `realm = \"acme-mfa\"`")
                 })?;
-                if self.realm.is_some() {
-                    return Err(twice(&key));
-                }
-                self.realm = Some((key, realm));
+                self.realm.set(&key, (key.clone(), realm))
             }
             key::METHOD if self.allow_method => {
                 let method: LitStr = input.parse().map_err(|e| {
                     syn::Error::new(e.span(), "`method` is a string: `method = \"GET\"`")
                 })?;
                 self.methods.push(method);
+                Ok(())
             }
             _ => {
                 let allowed = if self.allow_method {
@@ -152,13 +171,12 @@ impl RouteAttr {
                 } else {
                     ""
                 };
-                return Err(syn::Error::new(
+                Err(syn::Error::new(
                     key.span(),
                     format!("unknown route option `{key}`: expected {allowed}{hint}"),
-                ));
+                ))
             }
         }
-        Ok(())
     }
 }
 

@@ -2,7 +2,7 @@
 //! with an example, as serde_derive's `check.rs`.
 
 use super::parse::{AuthzItem, Perm, Pseudo, RouteAttr};
-use crate::diag::Errors;
+use crate::diag::{self, Errors};
 use crate::params::{self, Param};
 use crate::paths::{Converter, PathTemplate};
 use proc_macro2::Span;
@@ -132,7 +132,7 @@ fn check_methods(method: Option<&str>, attr: &RouteAttr, errors: &mut Errors) ->
                 ),
             );
         } else if methods.contains(&name) {
-            errors.at(lit, format!("method `{name}` given twice: keep one"));
+            errors.push(diag::given_twice(lit, format_args!("method `{name}`")));
         } else {
             methods.push(name);
         }
