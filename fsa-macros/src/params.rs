@@ -3,6 +3,7 @@
 //! before it is emitted again.
 
 use crate::diag::{Errors, Once};
+use crate::paths::Converter;
 use proc_macro2::Span;
 use syn::{spanned::Spanned, Attribute, Expr, FnArg, Ident, LitStr, Pat, Signature, Type};
 
@@ -22,6 +23,30 @@ pub(crate) struct Param {
     pub(crate) default: Option<(Attribute, Expr)>,
     /// `#[cast(f)]`: `f(&str) -> Result<T, E: Display>` converts each value.
     pub(crate) cast: Option<Expr>,
+    /// Where the value comes from: the request, until validation binds the
+    /// parameter to a path variable.
+    pub(crate) source: Source,
+}
+
+impl Param {
+    /// The Rust name without `r#`: `type` for `r#type`.
+    pub(crate) fn plain_name(&self) -> String {
+        self.ident.to_string().trim_start_matches("r#").to_string()
+    }
+}
+
+/// Where a parameter's value comes from.
+pub(crate) enum Source {
+    /// The request, by the parameter's `wire` name: its query, form or JSON
+    /// body, or whatever the type reads itself (a header, the user).
+    Request,
+    /// A path variable.
+    Path {
+        /// The variable's name in the path: `sid` for `<int:sid>`.
+        name: String,
+        /// The variable's converter, written or implied by the type.
+        converter: Option<Converter>,
+    },
 }
 
 /// Reads the parameters of `sig`, removing fsa's attributes from it.
@@ -70,6 +95,7 @@ pub(crate) fn parse(sig: &mut Signature, errors: &mut Errors) -> Vec<Param> {
             ty: (*pat_type.ty).clone(),
             default,
             cast,
+            source: Source::Request,
         });
     }
     params

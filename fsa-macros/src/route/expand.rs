@@ -5,6 +5,8 @@
 use super::parse::{AuthzItem, Pseudo};
 use super::validate::Route;
 use crate::exports::private;
+use crate::params::{Param, Source};
+use crate::paths::{Converter, PathVar};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::{spanned::Spanned, ItemFn, Lit};
@@ -21,7 +23,7 @@ pub(crate) fn route(route: &Route) -> TokenStream {
     let summary = format!(
         "fsa route `{} {}`.",
         route.methods.join(", "),
-        route.attr.path.value()
+        route.path_lit.value()
     );
     quote! {
         #(#docs)*
@@ -101,48 +103,18 @@ fn spec(route: &Route) -> TokenStream {
     let fsa = private();
     let name = route.function.sig.ident.to_string();
     let methods = &route.methods;
-    let path = route.attr.path.value();
-    let actix_path = route.path.actix_path(&route.converters);
-    let mut perm_index = 0;
-    let authz: Vec<TokenStream> = route
-        .attr
-        .authz
-        .iter()
-        .flat_map(|(_, items)| items.iter())
-        .map(|item| authz_item(item, route, &mut perm_index))
-        .collect();
-    let authn = match &route.attr.authn {
-        Some((_, schemes)) => quote!(::core::option::Option::Some(&[#(#schemes),*])),
+    let path = route.path_lit.value();
+    let actix_path = route.path.actix_path(&path_converters(route));
+    let authz = route.authz.iter().map(|item| authz_item(item, route));
+    let authn = match &route.authn {
+        Some(schemes) => quote!(::core::option::Option::Some(&[#(#schemes),*])),
         None => quote!(::core::option::Option::None),
     };
-    let realm = match &route.attr.realm {
-        Some((_, realm)) => quote!(::core::option::Option::Some(#realm)),
+    let realm = match &route.realm {
+        Some(realm) => quote!(::core::option::Option::Some(#realm)),
         None => quote!(::core::option::Option::None),
     };
-    let params = route.params.iter().enumerate().map(|(i, param)| {
-        let in_path = route.in_path[i];
-        let wire = route.path_names[i].as_ref().unwrap_or(&param.wire);
-        let rust_name = param.ident.to_string();
-        let ty = &param.ty;
-        quote_spanned! {ty.span()=>
-            #fsa::ParamSpec {
-                name: #wire,
-                rust_name: #rust_name,
-                in_path: #in_path,
-                kind: {
-                    #[allow(unused_imports)]
-                    use #fsa::dispatch::{NotExtractor as _, NotParam as _, NotSpecial as _};
-                    #fsa::dispatch::kind(
-                        #fsa::dispatch::IsParam::<#ty>::KIND,
-                        #fsa::dispatch::IsSpecial::<#ty>::YES,
-                        #fsa::dispatch::IsExtractor::<#ty>::YES,
-                    )
-                },
-                type_name: #fsa::type_name::<#ty>,
-                type_id: #fsa::type_id::<#ty>,
-            }
-        }
-    });
+    let params = route.params.iter().map(param_spec);
     quote! {
         #fsa::RouteSpec {
             name: #name,
@@ -158,7 +130,48 @@ fn spec(route: &Route) -> TokenStream {
     }
 }
 
-fn authz_item(item: &AuthzItem, route: &Route, perm_index: &mut usize) -> TokenStream {
+/// The converter of each path variable, in path order: the one of the
+/// parameter it binds.
+fn path_converters(route: &Route) -> Vec<Option<Converter>> {
+    let converter = |var: &PathVar| {
+        route.params.iter().find_map(|param| match &param.source {
+            Source::Path { name, converter } if *name == var.name => *converter,
+            _ => None,
+        })
+    };
+    route.path.vars.iter().map(converter).collect()
+}
+
+/// A parameter's `ParamSpec`: the name it is read by, where, and its kind.
+fn param_spec(param: &Param) -> TokenStream {
+    let fsa = private();
+    let (wire, in_path) = match &param.source {
+        Source::Path { name, .. } => (name, true),
+        Source::Request => (&param.wire, false),
+    };
+    let rust_name = param.ident.to_string();
+    let ty = &param.ty;
+    quote_spanned! {ty.span()=>
+        #fsa::ParamSpec {
+            name: #wire,
+            rust_name: #rust_name,
+            in_path: #in_path,
+            kind: {
+                #[allow(unused_imports)]
+                use #fsa::dispatch::{NotExtractor as _, NotParam as _, NotSpecial as _};
+                #fsa::dispatch::kind(
+                    #fsa::dispatch::IsParam::<#ty>::KIND,
+                    #fsa::dispatch::IsSpecial::<#ty>::YES,
+                    #fsa::dispatch::IsExtractor::<#ty>::YES,
+                )
+            },
+            type_name: #fsa::type_name::<#ty>,
+            type_id: #fsa::type_id::<#ty>,
+        }
+    }
+}
+
+fn authz_item(item: &AuthzItem<usize>, route: &Route) -> TokenStream {
     let fsa = private();
     match item {
         AuthzItem::Pseudo(Pseudo::Open, _) => quote!(#fsa::AuthzItem::Open),
@@ -170,45 +183,48 @@ fn authz_item(item: &AuthzItem, route: &Route, perm_index: &mut usize) -> TokenS
             let name = int.base10_digits();
             quote!(#fsa::AuthzItem::Group(#name))
         }
-        AuthzItem::Perm(perm) => {
-            let domain = &perm.domain;
-            let index = *perm_index;
-            *perm_index += 1;
-            let params = &route.perm_params[index];
-            let vars = params.iter().map(|&i| route.params[i].ident.to_string());
-            let mode = match &perm.mode {
-                Some(Lit::Str(s)) => quote!(::core::option::Option::Some(#s)),
-                Some(Lit::Int(i)) => {
-                    let digits = i.base10_digits();
-                    quote!(::core::option::Option::Some(#digits))
-                }
-                _ => quote!(::core::option::Option::None),
-            };
-            quote! {
-                #fsa::AuthzItem::Perm(#fsa::PermSpec {
-                    domain: #domain,
-                    vars: &[#(#vars),*],
-                    params: &[#(#params),*],
-                    index: #index,
-                    mode: #mode,
-                })
-            }
+        AuthzItem::Perm(index) => perm_spec(*index, route),
+        AuthzItem::Any(_, items) => {
+            let items = items.iter().map(|i| authz_item(i, route));
+            quote!(#fsa::AuthzItem::Any(&[#(#items),*]))
         }
-        AuthzItem::Any(_, items) | AuthzItem::All(_, items) => {
-            let items = items.iter().map(|i| authz_item(i, route, perm_index));
-            if matches!(item, AuthzItem::Any(..)) {
-                quote!(#fsa::AuthzItem::Any(&[#(#items),*]))
-            } else {
-                quote!(#fsa::AuthzItem::All(&[#(#items),*]))
-            }
+        AuthzItem::All(_, items) => {
+            let items = items.iter().map(|i| authz_item(i, route));
+            quote!(#fsa::AuthzItem::All(&[#(#items),*]))
         }
+    }
+}
+
+/// The `PermSpec` of the object permission at `index` of the route's.
+fn perm_spec(index: usize, route: &Route) -> TokenStream {
+    let fsa = private();
+    let perm = &route.perms[index];
+    let domain = &perm.domain;
+    let params = &perm.params;
+    let vars = params.iter().map(|&i| route.params[i].ident.to_string());
+    let mode = match &perm.mode {
+        Some(Lit::Str(s)) => quote!(::core::option::Option::Some(#s)),
+        Some(Lit::Int(i)) => {
+            let digits = i.base10_digits();
+            quote!(::core::option::Option::Some(#digits))
+        }
+        _ => quote!(::core::option::Option::None),
+    };
+    quote! {
+        #fsa::AuthzItem::Perm(#fsa::PermSpec {
+            domain: #domain,
+            vars: &[#(#vars),*],
+            params: &[#(#params),*],
+            index: #index,
+            mode: #mode,
+        })
     }
 }
 
 /// How a parameter is read: its `#[cast]` function, or the first reading
 /// its type allows (autoref specialization, see the runtime's
 /// `params::dispatch`); a type that allows none is an error on the type.
-fn strategy(param: &crate::params::Param) -> TokenStream {
+fn strategy(param: &Param) -> TokenStream {
     let fsa = private();
     let ty = &param.ty;
     if let Some(cast) = &param.cast {
@@ -261,15 +277,15 @@ fn call(route: &Route) -> TokenStream {
             },
         }
     });
-    let perms = route.perm_params.iter().map(|indexes| {
-        let values = indexes.iter().map(|&i| {
+    let perms = route.perms.iter().map(|perm| {
+        let values = perm.params.iter().map(|&i| {
             let slot = &slots[i];
             let ty = &route.params[i].ty;
             quote_spanned!(ty.span()=> #fsa::perm_value(&#slot))
         });
         quote!(&[#(#values),*])
     });
-    let perms = if route.perm_params.is_empty() {
+    let perms = if route.perms.is_empty() {
         quote!()
     } else {
         quote!(__fsa_ctx.check_perms(&[#(#perms),*]).await?;)

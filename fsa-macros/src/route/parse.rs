@@ -40,8 +40,9 @@ pub(crate) enum Pseudo {
     Close,
 }
 
-/// One item of `authz`.
-pub(crate) enum AuthzItem {
+/// One item of `authz`; `P` is an object permission as written ([`Perm`])
+/// until validation resolves it.
+pub(crate) enum AuthzItem<P = Perm> {
     /// `"OPEN"`, `"AUTH"`, `"CLOSE"` or an alias.
     Pseudo(Pseudo, LitStr),
     /// A group name (or an OAuth scope on `authn = "oauth"` routes).
@@ -52,11 +53,11 @@ pub(crate) enum AuthzItem {
     /// a misspelt group is a compile error.
     GroupConst(syn::Path),
     /// An object permission tuple.
-    Perm(Perm),
+    Perm(P),
     /// `any(...)`: one of the items must pass.
-    Any(Ident, Vec<AuthzItem>),
+    Any(Ident, Vec<AuthzItem<P>>),
     /// `all(...)`: every item must pass.
-    All(Ident, Vec<AuthzItem>),
+    All(Ident, Vec<AuthzItem<P>>),
 }
 
 /// `("domain", "var", "mode")`.
@@ -367,14 +368,31 @@ impl AuthzItem {
             Self::Any(ident, _) | Self::All(ident, _) => ident.span(),
         }
     }
+}
 
-    /// Visits this item and the items nested in it.
-    pub(crate) fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a AuthzItem)) {
+impl<P> AuthzItem<P> {
+    /// Visits this item and the items nested in it, depth first.
+    pub(crate) fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a AuthzItem<P>)) {
         visit(self);
         if let Self::Any(_, items) | Self::All(_, items) = self {
             for item in items {
                 item.walk(visit);
             }
+        }
+    }
+
+    /// This item with each object permission replaced by `f`'s result, in
+    /// the order of [`walk`](Self::walk).
+    pub(crate) fn map_perms<Q>(self, f: &mut impl FnMut(P) -> Q) -> AuthzItem<Q> {
+        let map = |items: Vec<Self>, f: &mut _| items.into_iter().map(|i| i.map_perms(f)).collect();
+        match self {
+            Self::Pseudo(pseudo, lit) => AuthzItem::Pseudo(pseudo, lit),
+            Self::Group(lit) => AuthzItem::Group(lit),
+            Self::IntGroup(lit) => AuthzItem::IntGroup(lit),
+            Self::GroupConst(path) => AuthzItem::GroupConst(path),
+            Self::Perm(perm) => AuthzItem::Perm(f(perm)),
+            Self::Any(ident, items) => AuthzItem::Any(ident, map(items, f)),
+            Self::All(ident, items) => AuthzItem::All(ident, map(items, f)),
         }
     }
 }

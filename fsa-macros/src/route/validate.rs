@@ -3,32 +3,43 @@
 
 use super::parse::{AuthzItem, Perm, Pseudo, RouteAttr};
 use crate::diag::{self, Errors};
-use crate::params::{self, Param};
-use crate::paths::{Converter, PathTemplate};
+use crate::params::{self, Param, Source};
+use crate::paths::{Converter, PathTemplate, PathVar};
 use proc_macro2::Span;
-use syn::ItemFn;
+use syn::{ItemFn, Lit, LitStr};
 
 /// A route whose attribute and function agree.
 pub(crate) struct Route {
     /// The handler, fsa's parameter attributes removed.
     pub(crate) function: ItemFn,
-    /// The parsed attribute.
-    pub(crate) attr: RouteAttr,
     /// The HTTP methods, upper case.
     pub(crate) methods: Vec<String>,
-    /// The handler's parameters.
-    pub(crate) params: Vec<Param>,
-    /// The path, with the converter of each variable.
+    /// The path as written: `"/store/<int:sid>"`.
+    pub(crate) path_lit: LitStr,
+    /// The path, parsed.
     pub(crate) path: PathTemplate,
-    /// The converter of each path variable, explicit or implied by its type.
-    pub(crate) converters: Vec<Option<Converter>>,
-    /// For each parameter, whether it is a path variable.
-    pub(crate) in_path: Vec<bool>,
-    /// For each parameter, its name in the path, if it is a path variable.
-    pub(crate) path_names: Vec<Option<String>>,
-    /// For each object permission (in `authz` order), the indexes of the
-    /// parameters it reads.
-    pub(crate) perm_params: Vec<Vec<usize>>,
+    /// The handler's parameters, each with its source.
+    pub(crate) params: Vec<Param>,
+    /// `authz`, each object permission replaced by its index in `perms`.
+    pub(crate) authz: Vec<AuthzItem<usize>>,
+    /// The object permissions, in `authz` order (depth first): a
+    /// permission's index here is its `PermSpec::index`, and the place of its
+    /// values in the runtime's `check_perms`.
+    pub(crate) perms: Vec<ObjectPerm>,
+    /// `authn`: the schemes of this route, if given.
+    pub(crate) authn: Option<Vec<LitStr>>,
+    /// `realm`: the realm of this route, if given.
+    pub(crate) realm: Option<LitStr>,
+}
+
+/// An object permission, its variables resolved to the handler's parameters.
+pub(crate) struct ObjectPerm {
+    /// The permission domain, registered with `object_perms`.
+    pub(crate) domain: LitStr,
+    /// The mode given to the hook.
+    pub(crate) mode: Option<Lit>,
+    /// The indexes of the parameters whose values it checks, in order.
+    pub(crate) params: Vec<usize>,
 }
 
 const METHODS: &[&str] = &[
@@ -49,7 +60,7 @@ pub(crate) fn validate(
     mut function: ItemFn,
     errors: &mut Errors,
 ) -> Route {
-    let params = params::parse(&mut function.sig, errors);
+    let mut params = params::parse(&mut function.sig, errors);
     let path = PathTemplate::parse(&attr.path, errors);
     let fn_name = function.sig.ident.to_string();
 
@@ -63,53 +74,27 @@ pub(crate) fn validate(
     let methods = check_methods(method, &attr, errors);
     check_authz(&attr, &params, errors);
     check_authn(&attr, errors);
+    bind_path(&path, &attr.path, &mut params, &fn_name, errors);
 
-    // Every `<sid>` of the path is a parameter of the function, without a
-    // default: `#[get("/store/<sid>")] fn f(sid: i64)`.
-    let mut in_path = vec![false; params.len()];
-    let mut path_names = vec![None; params.len()];
-    let mut converters = Vec::new();
-    for var in &path.vars {
-        let matches = |p: &Param| {
-            p.wire == var.name || p.ident.to_string().trim_start_matches("r#") == var.name
-        };
-        let Some(index) = params.iter().position(matches) else {
-            errors.at(
-                &attr.path,
-                format!(
-                    "path variable `{}` is not a parameter of `{fn_name}`: add `{}: ...` to its parameters",
-                    var.name, var.name
-                ),
-            );
-            converters.push(var.converter);
-            continue;
-        };
-        let param = &params[index];
-        in_path[index] = true;
-        path_names[index] = Some(var.name.clone());
-        if let Some((default_attr, _)) = &param.default {
-            errors.at(
-                default_attr,
-                format!(
-                    "path variable `{}` cannot have a default: the path always gives it; remove `#[default]`",
-                    var.name
-                ),
-            );
-        }
-        converters.push(converter_for(var.converter, param, &var.name, errors));
-    }
-
-    let perm_params = perm_params(&attr, &params, &fn_name, errors);
+    let RouteAttr {
+        path: path_lit,
+        authz,
+        authn,
+        realm,
+        ..
+    } = attr;
+    let items = authz.map(|(_, items)| items).unwrap_or_default();
+    let (authz, perms) = resolve_perms(items, &params, &fn_name, errors);
     Route {
         function,
-        attr,
         methods,
-        params,
+        path_lit,
         path,
-        converters,
-        in_path,
-        path_names,
-        perm_params,
+        params,
+        authz,
+        perms,
+        authn: authn.map(|(_, schemes)| schemes),
+        realm: realm.map(|(_, realm)| realm),
     }
 }
 
@@ -269,57 +254,182 @@ fn converter_for(
     Some(written)
 }
 
-/// Object permissions name parameters: `("store", "sid")` reads `sid`,
-/// `("fun", "i:j")` reads `i` and `j`, `("store")` reads the first one.
-fn perm_params(
-    attr: &RouteAttr,
+/// Binds every `<sid>` of the path to the parameter of that name, which
+/// has no default: `#[get("/store/<sid>")] fn f(sid: i64)`.
+fn bind_path(
+    path: &PathTemplate,
+    path_lit: &LitStr,
+    params: &mut [Param],
+    fn_name: &str,
+    errors: &mut Errors,
+) {
+    for var in &path.vars {
+        let matches = |p: &&mut Param| p.wire == var.name || p.plain_name() == var.name;
+        match params.iter_mut().find(matches) {
+            Some(param) => bind_var(var, path_lit, param, errors),
+            None => errors.at(
+                path_lit,
+                format!(
+                    "path variable `{}` is not a parameter of `{fn_name}`: add `{}: ...` to its parameters",
+                    var.name, var.name
+                ),
+            ),
+        }
+    }
+}
+
+/// Makes `param` read path variable `var`, with the converter of both.
+fn bind_var(var: &PathVar, path_lit: &LitStr, param: &mut Param, errors: &mut Errors) {
+    if let Source::Path { name, .. } = &param.source {
+        errors.at(
+            path_lit,
+            format!(
+                "path variables `{name}` and `{}` both name parameter `{}`: keep one",
+                var.name, param.ident
+            ),
+        );
+        return;
+    }
+    if let Some((default_attr, _)) = &param.default {
+        errors.at(
+            default_attr,
+            format!(
+                "path variable `{}` cannot have a default: the path always gives it; remove `#[default]`",
+                var.name
+            ),
+        );
+    }
+    let converter = converter_for(var.converter, param, &var.name, errors);
+    param.source = Source::Path {
+        name: var.name.clone(),
+        converter,
+    };
+}
+
+/// Replaces each object permission of `authz` by its index in the returned
+/// list, in `authz` order (depth first), with the parameters it reads.
+fn resolve_perms(
+    authz: Vec<AuthzItem>,
     params: &[Param],
     fn_name: &str,
     errors: &mut Errors,
-) -> Vec<Vec<usize>> {
-    let mut perms: Vec<&Perm> = Vec::new();
-    if let Some((_, items)) = &attr.authz {
-        for item in items {
-            item.walk(&mut |i| {
-                if let AuthzItem::Perm(perm) = i {
-                    perms.push(perm);
-                }
-            });
-        }
-    }
-    let names: Vec<String> = params
-        .iter()
-        .map(|p| p.ident.to_string().trim_start_matches("r#").to_string())
+) -> (Vec<AuthzItem<usize>>, Vec<ObjectPerm>) {
+    let mut perms = Vec::new();
+    let mut resolve = |perm: Perm| {
+        perms.push(resolve_perm(perm, params, fn_name, errors));
+        perms.len() - 1
+    };
+    let authz = authz
+        .into_iter()
+        .map(|item| item.map_perms(&mut resolve))
         .collect();
-    let mut result = Vec::new();
-    for perm in perms {
-        let mut indexes = Vec::new();
-        match &perm.vars {
-            None if params.is_empty() => errors.span(
-                perm.span,
-                format!("an object permission checks a parameter, and `{fn_name}` has none: add the object's identifier as a parameter"),
-            ),
-            None => indexes.push(0),
-            Some(vars) => {
-                for var in vars.value().split(':') {
-                    match names.iter().position(|n| n == var) {
-                        Some(i) => indexes.push(i),
-                        None if params.is_empty() => errors.at(
-                            vars,
-                            format!("an object permission checks a parameter, and `{fn_name}` has none: add `{var}: ...` to its parameters"),
+    (authz, perms)
+}
+
+/// Object permissions name parameters: `("store", "sid")` reads `sid`,
+/// `("fun", "i:j")` reads `i` and `j`, `("store")` reads the first one.
+fn resolve_perm(perm: Perm, params: &[Param], fn_name: &str, errors: &mut Errors) -> ObjectPerm {
+    let names: Vec<String> = params.iter().map(Param::plain_name).collect();
+    let mut indexes = Vec::new();
+    match &perm.vars {
+        None if params.is_empty() => errors.span(
+            perm.span,
+            format!("an object permission checks a parameter, and `{fn_name}` has none: add the object's identifier as a parameter"),
+        ),
+        None => indexes.push(0),
+        Some(vars) => {
+            for var in vars.value().split(':') {
+                match names.iter().position(|n| n == var) {
+                    Some(i) => indexes.push(i),
+                    None if params.is_empty() => errors.at(
+                        vars,
+                        format!("an object permission checks a parameter, and `{fn_name}` has none: add `{var}: ...` to its parameters"),
+                    ),
+                    None => errors.at(
+                        vars,
+                        format!(
+                            "object permission variable `{var}` is not a parameter of `{fn_name}`: expected one of {}",
+                            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
                         ),
-                        None => errors.at(
-                            vars,
-                            format!(
-                                "object permission variable `{var}` is not a parameter of `{fn_name}`: expected one of {}",
-                                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                            ),
-                        ),
-                    }
+                    ),
                 }
             }
         }
-        result.push(indexes);
     }
-    result
+    ObjectPerm {
+        domain: perm.domain,
+        mode: perm.mode,
+        params: indexes,
+    }
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+    use syn::parse::Parser;
+
+    fn validate_route(attr: &str, function: &str) -> (Route, Errors) {
+        let parser = |input: syn::parse::ParseStream| RouteAttr::parse_with(input, false);
+        let attr = parser.parse_str(attr).unwrap();
+        let mut errors = Errors::default();
+        let route = validate(
+            Some("GET"),
+            attr,
+            syn::parse_str(function).unwrap(),
+            &mut errors,
+        );
+        (route, errors)
+    }
+
+    #[test]
+    fn give_path_parameters_their_name_and_converter() {
+        let (route, errors) = validate_route(
+            r#""/t/<kind>/<n>", authz = "AUTH""#,
+            "fn f(r#kind: String, q: i64, _n: u32) {}",
+        );
+        assert!(errors.is_empty());
+        let sources: Vec<_> = route
+            .params
+            .iter()
+            .map(|p| match &p.source {
+                Source::Path { name, converter } => Some((name.as_str(), *converter)),
+                Source::Request => None,
+            })
+            .collect();
+        assert_eq!(
+            sources,
+            [
+                Some(("kind", Some(Converter::String))),
+                None,
+                Some(("n", Some(Converter::Int)))
+            ]
+        );
+    }
+
+    #[test]
+    fn resolve_object_permissions_in_authz_order() {
+        let (route, errors) = validate_route(
+            r#""/s", authz = [all(("a", "j:i"), any(("b"), "g")), ("c", "j")]"#,
+            "fn f(i: i64, j: i64) {}",
+        );
+        assert!(errors.is_empty());
+        let params: Vec<_> = route.perms.iter().map(|p| p.params.clone()).collect();
+        assert_eq!(params, [vec![1, 0], vec![0], vec![1]]);
+        let mut indexes = Vec::new();
+        for item in &route.authz {
+            item.walk(&mut |i| {
+                if let AuthzItem::Perm(index) = i {
+                    indexes.push(*index);
+                }
+            });
+        }
+        assert_eq!(indexes, [0, 1, 2]);
+    }
+
+    #[test]
+    fn refuse_a_parameter_named_by_two_path_variables() {
+        let (_, errors) = validate_route(r#""/a/<x>/<_x>", authz = "AUTH""#, "fn f(_x: i64) {}");
+        let message = errors.into_compile_errors().to_string();
+        assert!(message.contains("path variables `x` and `_x` both name parameter `_x`: keep one"));
+    }
 }
