@@ -4,12 +4,12 @@
 
 use super::parse::{AuthzItem, Pseudo};
 use super::validate::Route;
-use crate::exports::private;
+use crate::exports::{private, private_at};
 use crate::params::{Param, Source};
 use crate::paths::{Converter, PathVar};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
-use syn::{spanned::Spanned, ItemFn, Lit};
+use syn::{spanned::Spanned, Expr, ItemFn, Lit, Type};
 
 /// The whole expansion of a valid route.
 pub(crate) fn route(route: &Route) -> TokenStream {
@@ -228,12 +228,7 @@ fn strategy(param: &Param) -> TokenStream {
     let fsa = private();
     let ty = &param.ty;
     if let Some(cast) = &param.cast {
-        let make = match crate::params::container(ty) {
-            Some(("Option", item)) => quote!(cast_option::<#item, _, _>),
-            Some(("Vec", item)) => quote!(cast_vec::<#item, _, _>),
-            _ => quote!(cast_one::<#ty, _, _>),
-        };
-        return quote_spanned!(cast.span()=> #fsa::dispatch::#make(#cast));
+        return cast_strategy(ty, cast);
     }
     quote_spanned! {ty.span()=>
         {
@@ -247,6 +242,19 @@ fn strategy(param: &Param) -> TokenStream {
             (&&&&&&&&&&#fsa::dispatch::Wrap::<#ty>::NEW).strategy()
         }
     }
+}
+
+/// The strategy of `#[cast(f)] x: T` (or `Option<T>`, `Vec<T>`): the whole
+/// call at `f`, the only error of an `f` that does not give a `T`.
+fn cast_strategy(ty: &Type, cast: &Expr) -> TokenStream {
+    let span = cast.span();
+    let fsa = private_at(span);
+    let make = match crate::params::container(ty) {
+        Some(("Option", item)) => quote_spanned!(span=> cast_option::<#item, _, _>),
+        Some(("Vec", item)) => quote_spanned!(span=> cast_vec::<#item, _, _>),
+        _ => quote_spanned!(span=> cast_one::<#ty, _, _>),
+    };
+    quote_spanned!(span=> #fsa::dispatch::#make(#cast))
 }
 
 /// The body of `Route::call`: convert every parameter (collecting every

@@ -37,6 +37,7 @@ use super::{
 use crate::errors::ErrorResponse;
 use actix_web::{dev::Payload, FromRequest};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use std::{fmt::Display, marker::PhantomData, str::FromStr};
 
 /// The type of a parameter, for method lookup.
@@ -193,21 +194,57 @@ impl<T> Extract<T> for Unreadable<T> {
     }
 }
 
+/// The item of a `#[cast]` function, its bound checked where it is made
+/// ([`cast_one`], [`cast_option`], [`cast_vec`]): reading a `T` with it
+/// needs no bound, so a function of the wrong type is one error, at the call.
+pub struct Cast<F, T, E> {
+    item: CastItem<F, T, E>,
+    http: ReadText<CastItem<F, T, E>, T>,
+    json: ReadJson<CastItem<F, T, E>, T>,
+    path: ReadText<CastItem<F, T, E>, T>,
+}
+
+/// [`Item::http`] or [`Item::path`] of an `I`.
+type ReadText<I, T> = fn(&I, &str) -> Result<T, String>;
+/// [`Item::json`] of an `I`.
+type ReadJson<I, T> = fn(&I, &Value) -> Result<T, String>;
+
+impl<T, E: Display, F: Fn(&str) -> Result<T, E>> Cast<F, T, E> {
+    fn new(f: F) -> Self {
+        Cast {
+            item: CastItem::new(f),
+            http: Item::http,
+            json: Item::json,
+            path: Item::path,
+        }
+    }
+}
+
+impl<F, T, E> Item<T> for Cast<F, T, E> {
+    fn http(&self, text: &str) -> Result<T, String> {
+        (self.http)(&self.item, text)
+    }
+    fn json(&self, value: &Value) -> Result<T, String> {
+        (self.json)(&self.item, value)
+    }
+    fn path(&self, text: &str) -> Result<T, String> {
+        (self.path)(&self.item, text)
+    }
+}
+
 /// `#[cast(f)] x: T`.
-pub fn cast_one<T, E: Display, F: Fn(&str) -> Result<T, E>>(f: F) -> One<CastItem<F, T, E>> {
-    One(CastItem::new(f))
+pub fn cast_one<T, E: Display, F: Fn(&str) -> Result<T, E>>(f: F) -> One<Cast<F, T, E>> {
+    One(Cast::new(f))
 }
 
 /// `#[cast(f)] x: Option<T>`.
-pub fn cast_option<T, E: Display, F: Fn(&str) -> Result<T, E>>(
-    f: F,
-) -> Optional<CastItem<F, T, E>> {
-    Optional(CastItem::new(f))
+pub fn cast_option<T, E: Display, F: Fn(&str) -> Result<T, E>>(f: F) -> Optional<Cast<F, T, E>> {
+    Optional(Cast::new(f))
 }
 
 /// `#[cast(f)] x: Vec<T>`.
-pub fn cast_vec<T, E: Display, F: Fn(&str) -> Result<T, E>>(f: F) -> Many<CastItem<F, T, E>> {
-    Many(CastItem::new(f))
+pub fn cast_vec<T, E: Display, F: Fn(&str) -> Result<T, E>>(f: F) -> Many<Cast<F, T, E>> {
+    Many(Cast::new(f))
 }
 
 /// `IsParam::<T>::KIND`: `Some(T::KIND)` when `T: Param`, else `None`
