@@ -171,6 +171,7 @@ fn param_spec(param: &Param) -> TokenStream {
     }
 }
 
+/// An item of `authz`, its object permissions read from the route's.
 fn authz_item(item: &AuthzItem<usize>, route: &Route) -> TokenStream {
     let fsa = private();
     match item {
