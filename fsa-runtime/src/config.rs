@@ -149,7 +149,7 @@ pub struct Config {
     pub handle_all_errors: bool,
     /// `FSA_DEFAULT_CONTENT_TYPE`: content type of text answers.
     pub default_content_type: Option<String>,
-    /// `FSA_JSON_STREAMING` (true): [`JsonStream`](crate::JsonStream)
+    /// `FSA_JSON_STREAMING` (true): [`JsonStream`](crate::web::JsonStream)
     /// answers are streamed rather than built whole.
     pub json_streaming: bool,
     /// `FSA_401_REDIRECT`: a 401 becomes a 307 to this URL.
@@ -590,9 +590,9 @@ impl Config {
     /// left to the application.
     ///
     /// ```
-    /// let config = fsa_runtime::Config::from_toml_str(r#"FSA_AUTH = "basic""#).unwrap();
+    /// let config = fsa_runtime::config::Config::from_toml_str(r#"FSA_AUTH = "basic""#).unwrap();
     /// assert_eq!(config.auth, ["token", "basic", "none"]);
-    /// assert!(fsa_runtime::Config::from_toml_str("FSA_AUHT = 1").is_err());
+    /// assert!(fsa_runtime::config::Config::from_toml_str("FSA_AUHT = 1").is_err());
     /// ```
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
         Self::from_toml_in(text, &ProcessEnvironment)
@@ -613,7 +613,7 @@ impl Config {
     /// environment variable over it.
     ///
     /// ```no_run
-    /// let config = fsa_runtime::Config::from_file("acme.toml")?;
+    /// let config = fsa_runtime::config::Config::from_file("acme.toml")?;
     /// # Ok::<(), fsa_runtime::ConfigError>(())
     /// ```
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, ConfigError> {
@@ -640,7 +640,7 @@ impl Config {
     /// over it.
     ///
     /// ```no_run
-    /// let config = fsa_runtime::Config::from_env_or("ACME_CONFIG", "acme.toml")?;
+    /// let config = fsa_runtime::config::Config::from_env_or("ACME_CONFIG", "acme.toml")?;
     /// # Ok::<(), fsa_runtime::ConfigError>(())
     /// ```
     pub fn from_env_or(

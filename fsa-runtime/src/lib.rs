@@ -38,45 +38,47 @@
 
 extern crate self as fsa_runtime;
 
-mod actix;
-mod authn;
+// Modules, from those that depend on nothing of the crate to those that
+// depend on the rest (`rust_import_cycles.py` finds no cycle):
+//
+//   errors, config, cache, params, hooks, tokens, passwords, spec, cors,
+//   answer                                       what a request is made of
+//   authn::scheme, compile, state                 the built application
+//   context, authz, authn, route                  one request's steps
+//   pipeline, actix, stream, fsa, builder         the request path, the app
+pub mod actix;
+mod answer;
+pub mod authn;
 mod authz;
 mod builder;
 mod cache;
 mod compile;
-mod config;
-mod errors;
+pub mod config;
+mod context;
+mod cors;
+pub mod errors;
 mod fsa;
-mod hooks;
-mod params;
+pub mod hooks;
+pub mod params;
 mod passwords;
 mod pipeline;
 #[cfg(test)]
 mod properties;
-mod route;
-mod tokens;
-mod web;
+pub mod route;
+mod scheme;
+mod spec;
+mod state;
+mod stream;
+pub mod tokens;
+pub mod web;
 
 #[doc(inline)]
 pub use fsa_macros::{delete, get, patch, post, put, route};
 
-pub use actix::{FsaFuture, FsaMiddleware, FsaService};
-pub use authn::{custom::AuthenticationHook, AuthInfo};
 pub use builder::FsaBuilder;
-pub use config::{Config, Mode, TokenCarrier, TokenType};
-pub use errors::{err, ConfigError, ErrorFormat, ErrorFormatter, ErrorResponse};
+pub use errors::{err, ConfigError, ErrorResponse};
 pub use fsa::Fsa;
-pub use hooks::{
-    GetUserPassHook, GroupCheckHook, HookOutput, ObjectPermsHook, PasswordCheckHook,
-    PasswordQualityHook, QualityOutput, UserInGroupHook,
-};
-pub use params::{
-    Cookie, CurrentUser, Header, Input, Param, ParamError, ParamKind, PermValue, Raw, RestValue,
-    Scalar, SpecialParam, Upload,
-};
-pub use route::{AuthzItem, ParamSpec, PermSpec, Route, RouteSpec};
-pub use tokens::TokenOptions;
-pub use web::{check_path, JsonStream};
+pub use route::{Route, RouteInfo};
 
 /// `Result` with fsa's [`ErrorResponse`] as the error.
 pub type Result<T, E = ErrorResponse> = std::result::Result<T, E>;
@@ -84,8 +86,12 @@ pub type Result<T, E = ErrorResponse> = std::result::Result<T, E>;
 /// What a typical application uses.
 pub mod prelude {
     pub use crate::{
-        delete, err, get, patch, post, put, route, routes, Cookie, CurrentUser, ErrorResponse, Fsa,
-        FsaBuilder, Header, Route, Upload,
+        authn::AuthInfo,
+        delete, err, get,
+        params::{Cookie, CurrentUser, Header, Upload},
+        patch, post, put, route, routes,
+        web::JsonStream,
+        ErrorResponse, Fsa, FsaBuilder, Route,
     };
     pub use actix_web::{web::Data, web::Json, HttpRequest, HttpResponse, HttpServer, Responder};
 }
@@ -93,13 +99,12 @@ pub mod prelude {
 /// What generated code names. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::context::{checked, RequestCtx};
     pub use crate::errors::ErrorResponse;
     pub use crate::params::{dispatch, perm_value, type_id, type_name, Param};
-    pub use crate::pipeline::{checked, RequestCtx};
-    pub use crate::route::{
-        register, stub_register, AuthzItem, ParamSpec, PermSpec, Route, RouteCall, RouteHost,
-        RouteSpec, Sealed, STUB_SPEC,
-    };
+    pub use crate::pipeline::register;
+    pub use crate::route::{stub_register, Route, RouteCall, RouteHost, Sealed};
+    pub use crate::spec::{AuthzItem, ParamSpec, PermSpec, RouteSpec, STUB_SPEC};
     pub use actix_web::{HttpResponse, Route as ActixRoute};
     pub use core::result::Result;
 }
