@@ -72,8 +72,105 @@ mod stream;
 pub mod tokens;
 pub mod web;
 
+/// A `DELETE` route.
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[delete("/user/<login>", authz = "admin", realm = "admin")]
+/// async fn delete_user(login: String) -> HttpResponse {
+///     HttpResponse::NoContent().finish()
+/// }
+/// # let _ = routes![delete_user];
+/// ```
+#[doc = include_str!("../doc/route-macros.md")]
 #[doc(inline)]
-pub use fsa_macros::{delete, get, patch, post, put, route};
+pub use fsa_macros::delete;
+/// A `GET` route.
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[get("/hello", authz = "OPEN")]
+/// async fn hello(name: Option<String>) -> String {
+///     format!("hello {}", name.as_deref().unwrap_or("world"))
+/// }
+/// # let _ = routes![hello];
+/// ```
+///
+/// A route without `authz` does not compile:
+///
+/// ```compile_fail
+/// use fsa_runtime::prelude::*;
+///
+/// #[get("/hello")]
+/// async fn hello() -> &'static str {
+///     "hello"
+/// }
+/// ```
+#[doc = include_str!("../doc/route-macros.md")]
+#[doc(inline)]
+pub use fsa_macros::get;
+/// A `PATCH` route.
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[patch("/user/<login>", authz = ("user", "login"))]
+/// async fn patch_user(login: String, email: Option<String>) -> HttpResponse {
+///     HttpResponse::NoContent().finish()
+/// }
+/// # let _ = routes![patch_user];
+/// ```
+#[doc = include_str!("../doc/route-macros.md")]
+#[doc(inline)]
+pub use fsa_macros::patch;
+/// A `POST` route.
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[post("/store/<int:sid>/product", authz = ("store", "sid", "manager"))]
+/// async fn add_product(sid: i64, name: String, #[default(1_u32)] count: u32) -> HttpResponse {
+///     HttpResponse::Created().json((sid, name, count))
+/// }
+///
+/// let routes = routes![add_product];
+/// assert_eq!(routes[0].info().actix_path(), "/store/{sid:[0-9]+}/product");
+/// ```
+#[doc = include_str!("../doc/route-macros.md")]
+#[doc(inline)]
+pub use fsa_macros::post;
+/// A `PUT` route.
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[put("/user/<login>", authz = "admin", authn = "basic")]
+/// async fn put_user(login: String, email: String) -> HttpResponse {
+///     HttpResponse::NoContent().finish()
+/// }
+/// # let _ = routes![put_user];
+/// ```
+#[doc = include_str!("../doc/route-macros.md")]
+#[doc(inline)]
+pub use fsa_macros::put;
+/// A route answering the methods its `method` options name.
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[route("/store", method = "GET", method = "HEAD", authz = "employee", authn = ["token", "basic"])]
+/// async fn stores(user: CurrentUser) -> String {
+///     format!("stores seen by {}", user.0)
+/// }
+///
+/// let routes = routes![stores];
+/// assert_eq!(routes[0].info().methods(), ["GET", "HEAD"]);
+/// ```
+#[doc = include_str!("../doc/route-macros.md")]
+#[doc(inline)]
+pub use fsa_macros::route;
 
 pub use builder::FsaBuilder;
 pub use errors::{err, ConfigError, ErrorResponse};
