@@ -5,7 +5,7 @@
 //! `cargo bench -p fsa-runtime --bench internals`
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use fsa_runtime::{prelude::*, Scalar};
+use fsa_runtime::{params::Scalar, prelude::*};
 use std::hint::black_box;
 
 const SECRET: &str = "fsa bench secret, 256 bits or thereabouts!";

@@ -1,10 +1,10 @@
 //! Wiring into actix-web: the routes' resources and the middleware.
 
-use crate::{fsa::State, pipeline};
+use crate::{pipeline, route::Route, state::State};
 use actix_web::{
     body::{BoxBody, MessageBody},
     dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform},
-    guard, web, Error, HttpRequest,
+    guard, web, Error,
 };
 use futures_util::future::{ready, Ready};
 use std::{
@@ -14,37 +14,13 @@ use std::{
     task::{Context, Poll},
 };
 
-/// The prefix of the names of fsa's actix resources: an application does
-/// not name a resource with a NUL by accident.
-pub(crate) const FSA_RESOURCE: &str = "\0fsa ";
-
-/// Where the router will send a request.
-pub(crate) enum Destination {
-    /// One of fsa's routes.
-    Fsa,
-    /// A resource that is not fsa's: a plain actix route, a service.
-    Plain,
-    /// No resource: actix's `default_service`, or its 404.
-    Nowhere,
-}
-
-/// Where the router will send `request`: matched on the path the router
-/// matches (percent-decoded but for `%25`, `%2B` and `%2F`), not the raw
-/// one, so that `/pl%61in` is `/plain` here as there.
-pub(crate) fn destination(request: &HttpRequest) -> Destination {
-    let map = request.resource_map();
-    let path = request.match_info().as_str();
-    match map.match_name(path) {
-        Some(name) if name.starts_with(FSA_RESOURCE) => Destination::Fsa,
-        Some(_) => Destination::Plain,
-        None if map.has_resource(path) => Destination::Plain,
-        None => Destination::Nowhere,
-    }
-}
-
 /// Registers every route: one actix resource per path, one route per
 /// method, so that a wrong method is a 405.
-pub(crate) fn configure(state: &Arc<State>, cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(
+    state: &Arc<State>,
+    routes: &[&'static dyn Route],
+    cfg: &mut web::ServiceConfig,
+) {
     let mut paths: Vec<&'static str> = Vec::new();
     for route in &state.routes {
         if !paths.contains(&route.spec.actix_path) {
@@ -53,7 +29,7 @@ pub(crate) fn configure(state: &Arc<State>, cfg: &mut web::ServiceConfig) {
     }
     for path in paths {
         // Named, so that the middleware tells fsa's resources from plain ones.
-        let mut resource = web::resource(path).name(&format!("{FSA_RESOURCE}{path}"));
+        let mut resource = web::resource(path).name(&format!("{}{path}", pipeline::FSA_RESOURCE));
         for (index, route) in state.routes.iter().enumerate() {
             if route.spec.actix_path != path {
                 continue;
@@ -68,23 +44,11 @@ pub(crate) fn configure(state: &Arc<State>, cfg: &mut web::ServiceConfig) {
                     index,
                 };
                 let actix_route = web::route().guard(guard::Method(method));
-                resource = resource.route(route.route.register(actix_route, host));
+                resource = resource.route(routes[index].register(actix_route, host));
             }
         }
         cfg.service(resource);
     }
-}
-
-thread_local! {
-    /// The applications whose middleware this worker thread built: actix
-    /// builds an App's middleware and routes in the worker that serves it.
-    static GUARDED: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Whether this worker built the middleware of application `id`: fsa's
-/// routes refuse to serve without it (it guards every answer).
-pub(crate) fn guarded(id: u64) -> bool {
-    GUARDED.with(|guarded| guarded.borrow().contains(&id))
 }
 
 /// fsa's middleware: see [`Fsa::middleware`](crate::Fsa::middleware).
@@ -110,7 +74,7 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        GUARDED.with(|guarded| guarded.borrow_mut().push(self.state.id));
+        pipeline::guard(self.state.id);
         ready(Ok(FsaService {
             service,
             state: self.state.clone(),

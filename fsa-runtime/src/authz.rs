@@ -6,10 +6,10 @@
 use crate::{
     cache::{Cached, Kind},
     errors::ErrorResponse,
-    fsa::State,
+    hooks::guard_hook,
     params::PermValue,
-    passwords::guard_hook,
-    route::{AuthzItem, PermSpec},
+    spec::{AuthzItem, PermSpec},
+    state::State,
 };
 use actix_web::http::StatusCode;
 use std::{cell::RefCell, future::Future, pin::Pin};

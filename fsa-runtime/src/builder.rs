@@ -2,20 +2,92 @@
 //! which checks everything before the server listens.
 
 use crate::{
-    authn::{custom::AuthenticationHook, Scheme},
     cache::Cache,
     compile::compile_route,
     config::{Config, Mode},
+    cors::CorsSettings,
     errors::{ConfigError, ErrorResponse},
-    fsa::{Fsa, Hooks, State},
+    fsa::Fsa,
+    hooks::{AddedHeader, AuthenticationHook, Hooks},
     hooks::{GetUserPassHook, GroupCheckHook, ObjectPermsHook, UserInGroupHook},
     passwords::Passwords,
     route::Route,
+    scheme::Scheme,
+    state::State,
     tokens::Tokens,
-    web::{AddedHeader, CorsSettings},
 };
 use actix_web::{http::header::HeaderValue, HttpResponse};
 use std::{fmt::Display, sync::Arc};
+
+/// `ACME_CONFIG` -> `acme`: the application's name of its configuration
+/// variable.
+fn app_name_of_var(var: &str) -> String {
+    var.strip_suffix("_CONFIG")
+        .or_else(|| var.strip_suffix("_CONF"))
+        .unwrap_or(var)
+        .to_ascii_lowercase()
+}
+
+/// The builders of an application: its configuration read from a file,
+/// the environment or a text.
+impl Fsa {
+    /// A builder with the configuration of the TOML file named by
+    /// environment variable `var` (none when unset), overridden by `FSA_*`
+    /// environment variables. The application's name (the default realm)
+    /// is the variable's prefix, lower-cased: `ACME_CONFIG` gives `acme`.
+    pub fn from_env(var: &str) -> Result<FsaBuilder, ConfigError> {
+        Ok(FsaBuilder::new(
+            app_name_of_var(var),
+            Config::from_env(var)?,
+        ))
+    }
+
+    /// As [`from_env`](Self::from_env), reading file `default` when `var`
+    /// is unset: no `std::env::set_var` needed to give a default.
+    ///
+    /// ```no_run
+    /// # fn main() -> std::io::Result<()> {
+    /// let builder = fsa_runtime::Fsa::from_env_or("ACME_CONFIG", "acme.toml")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_env_or(
+        var: &str,
+        default: impl AsRef<std::path::Path>,
+    ) -> Result<FsaBuilder, ConfigError> {
+        let config = Config::from_env_or(var, default)?;
+        Ok(FsaBuilder::new(app_name_of_var(var), config))
+    }
+
+    /// A builder with the configuration of the TOML file at `path`,
+    /// overridden by `FSA_*` environment variables. The application's name
+    /// is the file's stem: `conf/acme.toml` gives `acme` (change it with
+    /// [`FsaBuilder::app_name`]).
+    ///
+    /// ```no_run
+    /// # fn main() -> std::io::Result<()> {
+    /// let builder = fsa_runtime::Fsa::from_file("acme.toml")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<FsaBuilder, ConfigError> {
+        let path = path.as_ref();
+        let name = path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(FsaBuilder::new(name, Config::from_file(path)?))
+    }
+
+    /// A builder for application `app_name` with the directives of a TOML
+    /// text (no environment override): handy in tests.
+    pub fn from_toml_str(app_name: &str, text: &str) -> Result<FsaBuilder, ConfigError> {
+        Ok(FsaBuilder::new(app_name, Config::from_toml_str(text)?))
+    }
+
+    /// A builder for application `app_name` with a configuration.
+    pub fn builder(app_name: &str, config: Config) -> FsaBuilder {
+        FsaBuilder::new(app_name, config)
+    }
+}
 
 /// Configuration, hooks and routes, before [`build`](Self::build).
 ///
@@ -167,7 +239,7 @@ impl FsaBuilder {
     }
 
     /// Checks each route's method and path at `build()`: a complaint
-    /// (`Some(reason)`) is a start-up error. See [`check_path`](crate::check_path).
+    /// (`Some(reason)`) is a start-up error. See [`check_path`](crate::web::check_path).
     pub fn path_check(
         mut self,
         check: impl Fn(&str, &str) -> Option<String> + Send + Sync + 'static,
@@ -182,7 +254,7 @@ impl FsaBuilder {
         format: impl Fn(&ErrorResponse) -> HttpResponse + Send + Sync + 'static,
     ) -> Self {
         tracing::warn!("fsa: error responses are formatted by the application");
-        self.config.error_response = crate::ErrorFormat::Custom(Arc::new(format));
+        self.config.error_response = crate::errors::ErrorFormat::Custom(Arc::new(format));
         self
     }
 
@@ -240,32 +312,22 @@ impl FsaBuilder {
                     .to_string(),
             );
         }
-        let customs = &hooks.authentications;
-        for scheme in &config.auth {
-            if Scheme::from_name(scheme, customs).is_none() {
-                problems.push(format!(
-                    "FSA_AUTH: unknown scheme \"{scheme}\": expected none, basic, param, password, token, oauth, httpd, fake, or one registered with .authentication(\"{scheme}\", f)"
-                ));
-            }
+        // Each enabled scheme: known, and what it needs of the configuration.
+        let enabled: Vec<Scheme> = config
+            .auth
+            .iter()
+            .filter_map(|name| {
+                let scheme = Scheme::from_name(name, &hooks.authentications);
+                if scheme.is_none() {
+                    problems.push(Scheme::unknown(name));
+                }
+                scheme
+            })
+            .collect();
+        for scheme in &enabled {
+            problems.extend(scheme.config_problems(&config));
         }
         let uses = |name: &str| config.auth.iter().any(|s| s == name);
-        if uses("fake") && config.mode == Mode::Prod {
-            problems.push("fake authentication trusts a LOGIN parameter, for local tests only: it needs FSA_MODE = \"dev\" or a debug mode".into());
-        }
-        if uses("httpd") && config.httpd_header.is_none() {
-            problems.push("httpd authentication needs FSA_HTTPD_HEADER, the trusted header set by the fronting web server".into());
-        }
-        if (uses("token") || uses("oauth")) && config.token_type.is_none() {
-            problems.push(
-                "token authentication is enabled in FSA_AUTH but FSA_TOKEN_TYPE is none".into(),
-            );
-        }
-        if uses("oauth") && config.token_type != Some(crate::config::TokenType::Jwt) {
-            problems.push("oauth authentication requires FSA_TOKEN_TYPE = \"jwt\"".into());
-        }
-        if uses("oauth") && config.token_issuer.is_none() {
-            problems.push("oauth authentication requires FSA_TOKEN_ISSUER".into());
-        }
         if config.fake_login != "LOGIN" && !uses("fake") {
             tracing::warn!("fsa: FSA_FAKE_LOGIN is set but fake authentication is not enabled");
         }
@@ -317,7 +379,7 @@ impl FsaBuilder {
                 }
                 seen.push((method, spec.actix_path));
             }
-            match compile_route(*route, &config, &hooks, &declared, &realm, tokens.as_ref()) {
+            match compile_route(spec, &config, &hooks, &declared, &realm, tokens.as_ref()) {
                 Ok(compiled) => routes.push(Arc::new(compiled)),
                 Err(mut more) => problems.append(&mut more),
             }
@@ -329,19 +391,14 @@ impl FsaBuilder {
         }
         ConfigError::from_problems(problems)?;
 
-        let mut auth_params = Vec::new();
-        if config.auth.iter().any(|s| s == "param") {
-            auth_params.push(config.param_user.clone());
-            auth_params.push(config.param_pass.clone());
-        }
-        if config.auth.iter().any(|s| s == "fake") {
-            auth_params.push(config.fake_login.clone());
-        }
-        if let Some(t) = tokens
-            .as_ref()
-            .filter(|t| t.carrier == crate::config::TokenCarrier::Param)
-        {
-            auth_params.push(t.name.clone());
+        // The request parameters of the enabled schemes: never "unexpected".
+        let mut auth_params: Vec<String> = Vec::new();
+        for scheme in &enabled {
+            for name in scheme.params_read(&config, tokens.as_ref()) {
+                if !auth_params.contains(&name) {
+                    auth_params.push(name);
+                }
+            }
         }
         if config.mode >= Mode::Dev {
             tracing::info!(
@@ -357,7 +414,7 @@ impl FsaBuilder {
             && config.default_content_type.is_none()
             && config.mode == Mode::Prod;
         static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        Ok(Fsa::from_state(Arc::new(State {
+        let state = Arc::new(State {
             id: BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             realm,
             hooks,
@@ -370,7 +427,8 @@ impl FsaBuilder {
             plain_after,
             auth_params,
             config,
-        })))
+        });
+        Ok(Fsa::new(state, self.routes.into()))
     }
 
     /// Registers the quality check of new passwords, run by

@@ -2,7 +2,10 @@
 //! [`quick_cache`] cache with a TTL on each entry, keys prefixed per hook as
 //! FlaskSimpleAuth does. Negative answers are cached too; errors never are.
 
-use crate::{config::Config, errors::ErrorResponse};
+use crate::{
+    config::{CacheKind, Config},
+    errors::ErrorResponse,
+};
 use std::{
     cell::RefCell,
     future::Future,
@@ -147,7 +150,8 @@ pub(crate) struct Cache {
 
 impl Cache {
     pub(crate) fn new(config: &Config) -> Self {
-        let enabled = config.cache != "none" && config.cache_size > 0 && config.cache_memory > 0;
+        let enabled =
+            config.cache != CacheKind::None && config.cache_size > 0 && config.cache_memory > 0;
         let entries = enabled.then(|| {
             let memory = config.cache_memory as u64;
             let floor = (memory / config.cache_size as u64).max(1);
@@ -161,7 +165,7 @@ impl Cache {
         });
         Self {
             entries,
-            ttl: Duration::from_secs(config.cache_ttl),
+            ttl: Duration::from_secs(config.cache_opts.ttl),
             prefix: config.cache_prefix.clone().unwrap_or_default(),
         }
     }

@@ -2,11 +2,11 @@
 //! admits, its groups, scopes and object permissions, its challenge.
 
 use crate::{
-    authn::Scheme,
-    config::Config,
-    fsa::Hooks,
+    config::{expand_password, Config},
+    hooks::Hooks,
     params::ParamKind,
-    route::{AuthzItem, Route, RouteSpec},
+    scheme::Scheme,
+    spec::{AuthzItem, RouteSpec},
     tokens::Tokens,
 };
 use actix_web::http::header::HeaderValue;
@@ -25,7 +25,6 @@ pub(crate) enum Access {
 
 /// A route checked against the configuration.
 pub(crate) struct CompiledRoute {
-    pub(crate) route: &'static dyn Route,
     pub(crate) spec: &'static RouteSpec,
     pub(crate) access: Access,
     pub(crate) schemes: Arc<[Scheme]>,
@@ -47,20 +46,17 @@ pub(crate) struct CompiledRoute {
 /// Checks one route: its schemes are enabled, its groups declared and
 /// checkable, its object permissions have hooks of the right types.
 pub(crate) fn compile_route(
-    route: &'static dyn Route,
+    spec: &'static RouteSpec,
     config: &Config,
     hooks: &Hooks,
     declared: &[String],
     realm: &str,
     tokens: Option<&Tokens>,
 ) -> Result<CompiledRoute, Vec<String>> {
-    let spec = route.spec();
     let at = spec.describe();
     let mut problems = Vec::new();
     let names: Vec<String> = match spec.authn {
-        Some(authn) => {
-            crate::config::expand_password(authn.iter().map(|s| s.to_string()).collect())
-        }
+        Some(authn) => expand_password(authn.iter().map(|s| s.to_string()).collect()),
         None => config
             .auth_default
             .clone()
@@ -164,15 +160,12 @@ pub(crate) fn compile_route(
         (None, Some(t)) => Arc::from(t.realm.as_str()),
         (None, None) => Arc::from(realm),
     };
-    let token_param = tokens.is_some_and(|t| t.carrier == crate::config::TokenCarrier::Param);
-    let auth_reads_params = schemes.iter().any(|s| s.reads_params(token_param));
+    let auth_reads_params = schemes
+        .iter()
+        .any(|s| !s.params_read(config, tokens).is_empty());
     let mut challenges: Vec<String> = schemes
         .iter()
-        .filter_map(|s| match s {
-            Scheme::Basic => Some(format!("Basic realm=\"{route_realm}\"")),
-            Scheme::Token | Scheme::Oauth => tokens.and_then(|t| t.challenge(route_realm)),
-            _ => None,
-        })
+        .filter_map(|s| s.challenge(route_realm, tokens))
         .collect();
     challenges.sort();
     challenges.dedup();
@@ -184,11 +177,8 @@ pub(crate) fn compile_route(
         .filter(|(_, p)| p.in_path && spec.actix_path.contains(&format!("{{{}:.+}}", p.name)))
         .map(|(index, _)| index)
         .collect();
-    let takes_tokens = schemes
-        .iter()
-        .any(|s| matches!(s, Scheme::Token | Scheme::Oauth));
+    let takes_tokens = schemes.iter().any(Scheme::takes_tokens);
     Ok(CompiledRoute {
-        route,
         slashed,
         takes_tokens,
         spec,

@@ -2,83 +2,24 @@
 //! request shares (configuration, hooks, caches, tokens, passwords).
 
 use crate::{
-    authn::custom::CustomFn,
-    builder::FsaBuilder,
-    cache::Cache,
-    compile::CompiledRoute,
     config::Config,
-    errors::{ConfigError, ErrorResponse},
-    hooks::{AfterRequestFn, BeforeExecFn, BeforeRequestFn, PathCheckFn},
-    hooks::{GetUserPassFn, GroupCheckFn, ObjectPermsHookFn, UserInGroupFn},
+    errors::ErrorResponse,
     params::ParamKind,
-    passwords::Passwords,
+    route::{Route, RouteInfo},
+    state::State,
     tokens::{TokenOptions, Tokens},
-    web::{AddedHeader, CorsSettings},
 };
-use actix_web::{http::StatusCode, web, HttpResponse};
-use std::{collections::HashMap, sync::Arc};
-
-/// The registered hooks.
-#[derive(Default, Clone)]
-pub(crate) struct Hooks {
-    pub(crate) get_user_pass: Option<GetUserPassFn>,
-    pub(crate) group_checks: HashMap<String, GroupCheckFn>,
-    pub(crate) user_in_group: Option<UserInGroupFn>,
-    pub(crate) object_perms: HashMap<String, ObjectPermsHookFn>,
-    pub(crate) authentications: HashMap<String, CustomFn>,
-    pub(crate) before_request: Vec<BeforeRequestFn>,
-    pub(crate) before_exec: Vec<BeforeExecFn>,
-    pub(crate) after_request: Vec<AfterRequestFn>,
-    pub(crate) added_headers: Vec<AddedHeader>,
-    pub(crate) path_check: Option<PathCheckFn>,
-    pub(crate) password_quality: Option<crate::hooks::PasswordQualityFn>,
-    pub(crate) password_check: Option<crate::hooks::PasswordCheckFn>,
-}
-
-/// Everything a request needs, shared by all workers.
-pub(crate) struct State {
-    /// Unique to this application in the process (see `actix::guarded`).
-    pub(crate) id: u64,
-    pub(crate) config: Config,
-    pub(crate) realm: String,
-    pub(crate) hooks: Hooks,
-    pub(crate) routes: Vec<Arc<CompiledRoute>>,
-    pub(crate) cache: Cache,
-    pub(crate) passwords: Passwords,
-    pub(crate) tokens: Option<Tokens>,
-    #[cfg_attr(not(feature = "cors"), allow(dead_code))]
-    pub(crate) cors: Option<CorsSettings>,
-    /// Request parameter names used by authentication, never "unexpected".
-    pub(crate) auth_params: Vec<String>,
-    /// Every declared group, for `auth_uncache`.
-    pub(crate) declared_groups: Vec<String>,
-    /// Whether answers need nothing after the authorization guard: no 401
-    /// redirect, added header, `after_request` hook, default content type,
-    /// nor dev mode.
-    pub(crate) plain_after: bool,
-}
-
-impl State {
-    /// An error answer in the configured format.
-    pub(crate) fn render(&self, error: &ErrorResponse) -> HttpResponse {
-        if error.is_internal() {
-            let mut error = error.clone();
-            error.set_status(
-                StatusCode::from_u16(self.config.server_error)
-                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            );
-            return self.config.error_response.render(&error);
-        }
-        self.config.error_response.render(error)
-    }
-}
+use actix_web::web;
+use std::sync::Arc;
 
 /// A built application: serves its routes on actix-web.
 ///
 /// Cheap to clone: `HttpServer::new` calls its factory once per worker.
 #[derive(Clone)]
 pub struct Fsa {
-    state: Arc<State>,
+    pub(crate) state: Arc<State>,
+    /// The routes, as listed to the builder, in the order of `state.routes`.
+    routes: Arc<[&'static dyn Route]>,
 }
 
 impl std::fmt::Debug for Fsa {
@@ -90,27 +31,38 @@ impl std::fmt::Debug for Fsa {
     }
 }
 
-impl crate::Param for Fsa {
+impl crate::params::Param for Fsa {
     const KIND: ParamKind = ParamKind::Special;
-    fn extract(input: crate::Input<'_>) -> Result<Self, crate::ParamError> {
+    fn extract(input: crate::params::Input<'_>) -> Result<Self, crate::params::ParamError> {
         input.request.app_data::<Fsa>().cloned().ok_or_else(|| {
-            crate::ParamError::Response(ErrorResponse::internal("fsa middleware missing"))
+            crate::params::ParamError::Response(ErrorResponse::internal("fsa middleware missing"))
         })
     }
 }
 
-/// `ACME_CONFIG` -> `acme`: the application's name of its configuration
-/// variable.
-fn app_name_of_var(var: &str) -> String {
-    var.strip_suffix("_CONFIG")
-        .or_else(|| var.strip_suffix("_CONF"))
-        .unwrap_or(var)
-        .to_ascii_lowercase()
-}
-
 impl Fsa {
-    pub(crate) fn from_state(state: Arc<State>) -> Self {
-        Self { state }
+    pub(crate) fn new(state: Arc<State>, routes: Arc<[&'static dyn Route]>) -> Self {
+        Self { state, routes }
+    }
+
+    /// What each route declares, in the order they were given.
+    ///
+    /// ```
+    /// use fsa_runtime::prelude::*;
+    ///
+    /// #[get("/hello", authz = "OPEN")]
+    /// async fn hello() -> &'static str { "hello" }
+    ///
+    /// let fsa = Fsa::from_toml_str("app", "FSA_AUTH = \"none\"\nFSA_TOKEN_TYPE = \"none\"")
+    ///     .unwrap()
+    ///     .routes(routes![hello])
+    ///     .build()
+    ///     .unwrap();
+    /// let paths: Vec<&str> = fsa.routes().map(|r| r.path()).collect();
+    /// assert_eq!(paths, ["/hello"]);
+    /// ```
+    pub fn routes(&self) -> impl ExactSizeIterator<Item = RouteInfo> + '_ {
+        self.state.routes.iter().map(|r| RouteInfo::of(r.spec))
     }
 
     fn tokens(&self) -> Result<&Tokens, ErrorResponse> {
@@ -182,7 +134,7 @@ impl Fsa {
         &self,
         domain: &str,
         login: &str,
-        values: &[&dyn crate::PermValue],
+        values: &[&dyn crate::params::PermValue],
         mode: Option<&str>,
     ) -> bool {
         let cache = &self.state.cache;
@@ -207,63 +159,6 @@ impl Fsa {
 }
 
 impl Fsa {
-    /// A builder with the configuration of the TOML file named by
-    /// environment variable `var` (none when unset), overridden by `FSA_*`
-    /// environment variables. The application's name (the default realm)
-    /// is the variable's prefix, lower-cased: `ACME_CONFIG` gives `acme`.
-    pub fn from_env(var: &str) -> Result<FsaBuilder, ConfigError> {
-        Ok(FsaBuilder::new(
-            app_name_of_var(var),
-            Config::from_env(var)?,
-        ))
-    }
-
-    /// As [`from_env`](Self::from_env), reading file `default` when `var`
-    /// is unset: no `std::env::set_var` needed to give a default.
-    ///
-    /// ```no_run
-    /// # fn main() -> std::io::Result<()> {
-    /// let builder = fsa_runtime::Fsa::from_env_or("ACME_CONFIG", "acme.toml")?;
-    /// # Ok(()) }
-    /// ```
-    pub fn from_env_or(
-        var: &str,
-        default: impl AsRef<std::path::Path>,
-    ) -> Result<FsaBuilder, ConfigError> {
-        let config = Config::from_env_or(var, default)?;
-        Ok(FsaBuilder::new(app_name_of_var(var), config))
-    }
-
-    /// A builder with the configuration of the TOML file at `path`,
-    /// overridden by `FSA_*` environment variables. The application's name
-    /// is the file's stem: `conf/acme.toml` gives `acme` (change it with
-    /// [`FsaBuilder::app_name`]).
-    ///
-    /// ```no_run
-    /// # fn main() -> std::io::Result<()> {
-    /// let builder = fsa_runtime::Fsa::from_file("acme.toml")?;
-    /// # Ok(()) }
-    /// ```
-    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<FsaBuilder, ConfigError> {
-        let path = path.as_ref();
-        let name = path
-            .file_stem()
-            .map(|stem| stem.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        Ok(FsaBuilder::new(name, Config::from_file(path)?))
-    }
-
-    /// A builder for application `app_name` with the directives of a TOML
-    /// text (no environment override): handy in tests.
-    pub fn from_toml_str(app_name: &str, text: &str) -> Result<FsaBuilder, ConfigError> {
-        Ok(FsaBuilder::new(app_name, Config::from_toml_str(text)?))
-    }
-
-    /// A builder for application `app_name` with a configuration.
-    pub fn builder(app_name: &str, config: Config) -> FsaBuilder {
-        FsaBuilder::new(app_name, config)
-    }
-
     /// The configuration in force.
     pub fn config(&self) -> &Config {
         &self.state.config
@@ -281,7 +176,7 @@ impl Fsa {
         move |cfg: &mut web::ServiceConfig| {
             // The application, for `Fsa` parameters and `JsonStream`.
             cfg.app_data(fsa.clone());
-            crate::actix::configure(&fsa.state, cfg)
+            crate::actix::configure(&fsa.state, &fsa.routes, cfg)
         }
     }
 
@@ -308,7 +203,11 @@ impl Fsa {
         // CORS outside fsa's middleware: preflights are answered before it.
         #[cfg(feature = "cors")]
         let app = {
-            let cors = self.state.cors.as_ref().map(CorsSettings::middleware);
+            let cors = self
+                .state
+                .cors
+                .as_ref()
+                .map(crate::cors::CorsSettings::middleware);
             app.wrap(actix_web::middleware::Condition::new(
                 cors.is_some(),
                 cors.unwrap_or_default(),
@@ -321,7 +220,11 @@ impl Fsa {
     /// threads, after the quality checks (`FSA_PASSWORD_LENGTH`,
     /// `FSA_PASSWORD_RE`, `password_quality`): a poor password is a 400.
     pub async fn hash_password(&self, password: &str) -> Result<String, ErrorResponse> {
-        crate::passwords::hash_password(&self.state, password).await
+        let passwords = &self.state.passwords;
+        passwords.scheme()?;
+        let hook = self.state.hooks.password_quality.as_ref();
+        passwords.check_quality(password, hook)?;
+        passwords.hash(password).await
     }
 
     /// Whether `password` matches a stored hash.
@@ -360,6 +263,6 @@ impl Fsa {
         login: &str,
         password: &str,
     ) -> Result<String, ErrorResponse> {
-        crate::passwords::check_user_password(&self.state, login, password).await
+        crate::authn::password::check_user_password(&self.state, login, password).await
     }
 }

@@ -8,7 +8,11 @@
 //! answer, never cached). Answers are cached (see `FSA_CACHE`).
 
 use crate::{errors::ErrorResponse, params::PermValue};
-use std::{any::TypeId, future::Future, pin::Pin, sync::Arc};
+use actix_web::HttpRequest;
+use futures_util::FutureExt;
+use std::{
+    any::TypeId, collections::HashMap, future::Future, panic::AssertUnwindSafe, pin::Pin, sync::Arc,
+};
 
 /// The future of an erased hook call.
 pub(crate) type HookFuture<T> = Pin<Box<dyn Future<Output = Result<T, ErrorResponse>>>>;
@@ -259,3 +263,80 @@ pub(crate) type AfterRequestFn =
 pub(crate) type HeaderFn = Arc<dyn Fn(&actix_web::HttpResponse) -> Option<String> + Send + Sync>;
 /// `path_check`: (method, path) -> a complaint.
 pub(crate) type PathCheckFn = Arc<dyn Fn(&str, &str) -> Option<String> + Send + Sync>;
+
+/// A header added to every answer: fixed, or computed from the answer.
+#[derive(Clone)]
+pub(crate) enum AddedHeader {
+    Fixed(
+        actix_web::http::header::HeaderName,
+        actix_web::http::header::HeaderValue,
+    ),
+    Computed(actix_web::http::header::HeaderName, HeaderFn),
+}
+
+/// A custom authentication scheme's hook (see [`AuthenticationHook`]).
+pub(crate) type CustomFn = Arc<
+    dyn Fn(&HttpRequest) -> Pin<Box<dyn Future<Output = Result<Option<String>, ErrorResponse>>>>
+        + Send
+        + Sync,
+>;
+
+/// An authentication hook: sync `fn(&HttpRequest) -> Option<String>` or
+/// async `fn(HttpRequest) -> Option<String>`, each possibly in a `Result`.
+pub trait AuthenticationHook<M>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_hook(self) -> CustomFn;
+}
+
+impl<F, R> AuthenticationHook<(SyncHook, R)> for F
+where
+    F: Fn(&HttpRequest) -> R + Send + Sync + 'static,
+    R: HookOutput<Option<String>> + 'static,
+{
+    fn into_hook(self) -> CustomFn {
+        Arc::new(move |request| Box::pin(std::future::ready(self(request).into_result())))
+    }
+}
+
+impl<F, Fut> AuthenticationHook<(AsyncHook, Fut)> for F
+where
+    F: Fn(HttpRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future + 'static,
+    Fut::Output: HookOutput<Option<String>>,
+{
+    fn into_hook(self) -> CustomFn {
+        Arc::new(move |request| {
+            let future = self(request.clone());
+            Box::pin(async move { future.await.into_result() })
+        })
+    }
+}
+
+/// Runs a hook future, turning a non-`ErrorResponse` failure into the
+/// configured server error with a fixed message.
+pub(crate) async fn guard_hook<T>(name: &str, future: HookFuture<T>) -> Result<T, ErrorResponse> {
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::error!(hook = name, "fsa: hook panicked");
+            Err(ErrorResponse::internal(format!("internal error in {name}")))
+        }
+    }
+}
+
+/// The registered hooks.
+#[derive(Default, Clone)]
+pub(crate) struct Hooks {
+    pub(crate) get_user_pass: Option<GetUserPassFn>,
+    pub(crate) group_checks: HashMap<String, GroupCheckFn>,
+    pub(crate) user_in_group: Option<UserInGroupFn>,
+    pub(crate) object_perms: HashMap<String, ObjectPermsHookFn>,
+    pub(crate) authentications: HashMap<String, CustomFn>,
+    pub(crate) before_request: Vec<BeforeRequestFn>,
+    pub(crate) before_exec: Vec<BeforeExecFn>,
+    pub(crate) after_request: Vec<AfterRequestFn>,
+    pub(crate) added_headers: Vec<AddedHeader>,
+    pub(crate) path_check: Option<PathCheckFn>,
+    pub(crate) password_quality: Option<PasswordQualityFn>,
+    pub(crate) password_check: Option<PasswordCheckFn>,
+}

@@ -38,45 +38,144 @@
 
 extern crate self as fsa_runtime;
 
-mod actix;
-mod authn;
+// Modules, from those that depend on nothing of the crate to those that
+// depend on the rest (`rust_import_cycles.py` finds no cycle):
+//
+//   errors, config, cache, params, hooks, tokens, passwords, spec, cors,
+//   answer                                       what a request is made of
+//   authn::scheme, compile, state                 the built application
+//   context, authz, authn, route                  one request's steps
+//   pipeline, actix, stream, fsa, builder         the request path, the app
+pub mod actix;
+mod answer;
+pub mod authn;
 mod authz;
 mod builder;
 mod cache;
 mod compile;
-mod config;
-mod errors;
+pub mod config;
+mod context;
+mod cors;
+pub mod errors;
 mod fsa;
-mod hooks;
-mod params;
+pub mod hooks;
+pub mod params;
 mod passwords;
 mod pipeline;
 #[cfg(test)]
 mod properties;
-mod route;
-mod tokens;
-mod web;
+pub mod route;
+mod scheme;
+mod spec;
+mod state;
+mod stream;
+pub mod tokens;
+pub mod web;
 
+/// A `DELETE` route.
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[delete("/user/<login>", authz = "admin", realm = "admin")]
+/// async fn delete_user(login: String) -> HttpResponse {
+///     HttpResponse::NoContent().finish()
+/// }
+/// # let _ = routes![delete_user];
+/// ```
+#[doc = include_str!("../doc/route-macros.md")]
 #[doc(inline)]
-pub use fsa_macros::{delete, get, patch, post, put, route};
+pub use fsa_macros::delete;
+/// A `GET` route.
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[get("/hello", authz = "OPEN")]
+/// async fn hello(name: Option<String>) -> String {
+///     format!("hello {}", name.as_deref().unwrap_or("world"))
+/// }
+/// # let _ = routes![hello];
+/// ```
+///
+/// A route without `authz` does not compile:
+///
+/// ```compile_fail
+/// use fsa_runtime::prelude::*;
+///
+/// #[get("/hello")]
+/// async fn hello() -> &'static str {
+///     "hello"
+/// }
+/// ```
+#[doc = include_str!("../doc/route-macros.md")]
+#[doc(inline)]
+pub use fsa_macros::get;
+/// A `PATCH` route.
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[patch("/user/<login>", authz = ("user", "login"))]
+/// async fn patch_user(login: String, email: Option<String>) -> HttpResponse {
+///     HttpResponse::NoContent().finish()
+/// }
+/// # let _ = routes![patch_user];
+/// ```
+#[doc = include_str!("../doc/route-macros.md")]
+#[doc(inline)]
+pub use fsa_macros::patch;
+/// A `POST` route.
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[post("/store/<int:sid>/product", authz = ("store", "sid", "manager"))]
+/// async fn add_product(sid: i64, name: String, #[default(1_u32)] count: u32) -> HttpResponse {
+///     HttpResponse::Created().json((sid, name, count))
+/// }
+///
+/// let routes = routes![add_product];
+/// assert_eq!(routes[0].info().actix_path(), "/store/{sid:[0-9]+}/product");
+/// ```
+#[doc = include_str!("../doc/route-macros.md")]
+#[doc(inline)]
+pub use fsa_macros::post;
+/// A `PUT` route.
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[put("/user/<login>", authz = "admin", authn = "basic")]
+/// async fn put_user(login: String, email: String) -> HttpResponse {
+///     HttpResponse::NoContent().finish()
+/// }
+/// # let _ = routes![put_user];
+/// ```
+#[doc = include_str!("../doc/route-macros.md")]
+#[doc(inline)]
+pub use fsa_macros::put;
+/// A route answering the methods its `method` options name.
+///
+/// ```
+/// use fsa_runtime::prelude::*;
+///
+/// #[route("/store", method = "GET", method = "HEAD", authz = "employee", authn = ["token", "basic"])]
+/// async fn stores(user: CurrentUser) -> String {
+///     format!("stores seen by {}", user.0)
+/// }
+///
+/// let routes = routes![stores];
+/// assert_eq!(routes[0].info().methods(), ["GET", "HEAD"]);
+/// ```
+#[doc = include_str!("../doc/route-macros.md")]
+#[doc(inline)]
+pub use fsa_macros::route;
 
-pub use actix::{FsaFuture, FsaMiddleware, FsaService};
-pub use authn::{custom::AuthenticationHook, AuthInfo};
 pub use builder::FsaBuilder;
-pub use config::{Config, Mode, TokenCarrier, TokenType};
-pub use errors::{err, ConfigError, ErrorFormat, ErrorFormatter, ErrorResponse};
+pub use errors::{err, ConfigError, ErrorResponse};
 pub use fsa::Fsa;
-pub use hooks::{
-    GetUserPassHook, GroupCheckHook, HookOutput, ObjectPermsHook, PasswordCheckHook,
-    PasswordQualityHook, QualityOutput, UserInGroupHook,
-};
-pub use params::{
-    Cookie, CurrentUser, Header, Input, Param, ParamError, ParamKind, PermValue, Raw, RestValue,
-    Scalar, SpecialParam, Upload,
-};
-pub use route::{AuthzItem, ParamSpec, PermSpec, Route, RouteSpec};
-pub use tokens::TokenOptions;
-pub use web::{check_path, JsonStream};
+pub use route::{Route, RouteInfo};
 
 /// `Result` with fsa's [`ErrorResponse`] as the error.
 pub type Result<T, E = ErrorResponse> = std::result::Result<T, E>;
@@ -84,8 +183,12 @@ pub type Result<T, E = ErrorResponse> = std::result::Result<T, E>;
 /// What a typical application uses.
 pub mod prelude {
     pub use crate::{
-        delete, err, get, patch, post, put, route, routes, Cookie, CurrentUser, ErrorResponse, Fsa,
-        FsaBuilder, Header, Route, Upload,
+        authn::AuthInfo,
+        delete, err, get,
+        params::{Cookie, CurrentUser, Header, Upload},
+        patch, post, put, route, routes,
+        web::JsonStream,
+        ErrorResponse, Fsa, FsaBuilder, Route,
     };
     pub use actix_web::{web::Data, web::Json, HttpRequest, HttpResponse, HttpServer, Responder};
 }
@@ -93,13 +196,12 @@ pub mod prelude {
 /// What generated code names. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::context::{checked, RequestCtx};
     pub use crate::errors::ErrorResponse;
     pub use crate::params::{dispatch, perm_value, type_id, type_name, Param};
-    pub use crate::pipeline::{checked, RequestCtx};
-    pub use crate::route::{
-        register, stub_register, AuthzItem, ParamSpec, PermSpec, Route, RouteCall, RouteHost,
-        RouteSpec, Sealed, STUB_SPEC,
-    };
+    pub use crate::pipeline::register;
+    pub use crate::route::{stub_register, Route, RouteCall, RouteHost, Sealed};
+    pub use crate::spec::{AuthzItem, ParamSpec, PermSpec, RouteSpec, STUB_SPEC};
     pub use actix_web::{HttpResponse, Route as ActixRoute};
     pub use core::result::Result;
 }

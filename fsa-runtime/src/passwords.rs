@@ -3,15 +3,12 @@
 //! user check of the password schemes (as FlaskSimpleAuth does).
 
 use crate::{
-    cache::{Cached, Kind},
-    config::Config,
+    config::{Config, PasswordScheme},
     errors::ErrorResponse,
-    fsa::State,
     hooks::PasswordQualityFn,
 };
 #[cfg(feature = "argon2")]
 use argon2::{password_hash::PasswordHasher, Argon2, PasswordHash, PasswordVerifier};
-use futures_util::FutureExt;
 use regex::Regex;
 use std::{
     collections::{BTreeMap, HashMap},
@@ -43,7 +40,7 @@ pub(crate) enum Scheme {
 
 /// The password manager of an application.
 pub(crate) struct Passwords {
-    scheme: Option<Scheme>,
+    pub(crate) scheme: Option<Scheme>,
     min_length: usize,
     patterns: Vec<Regex>,
     /// The hashes verified for unknown users and malformed stored hashes,
@@ -128,21 +125,21 @@ pub(crate) const INVALID: &str = "invalid login or password";
 impl Passwords {
     pub(crate) fn new(config: &Config) -> Result<Self, String> {
         let opts = &config.password_opts;
-        let scheme = match config.password_scheme.as_deref() {
+        let scheme = match config.password_scheme {
             None => None,
-            Some("bcrypt") => {
+            Some(PasswordScheme::Bcrypt) => {
                 let [cost] = options("bcrypt", opts, [("rounds", 4, 4..=31)])?;
                 Some(Scheme::Bcrypt { cost })
             }
             #[cfg(not(feature = "argon2"))]
-            Some("argon2") => {
+            Some(PasswordScheme::Argon2) => {
                 return Err(
                     "FSA_PASSWORD_SCHEME = \"argon2\" needs the `argon2` feature of fsa-runtime"
                         .into(),
                 )
             }
             #[cfg(feature = "argon2")]
-            Some("argon2") => {
+            Some(PasswordScheme::Argon2) => {
                 let [memory_cost, time_cost, parallelism] = options(
                     "argon2",
                     opts,
@@ -160,15 +157,10 @@ impl Passwords {
                     parallelism,
                 })
             }
-            Some("plaintext") => {
+            Some(PasswordScheme::Plaintext) => {
                 options("plaintext", opts, [])?;
                 tracing::warn!("fsa: FSA_PASSWORD_SCHEME = \"plaintext\" stores clear passwords: for tests only");
                 Some(Scheme::Plaintext)
-            }
-            Some(other) => {
-                return Err(format!(
-                    "FSA_PASSWORD_SCHEME \"{other}\" is not supported by this version of fsa"
-                ))
             }
         };
         let mut bad = Vec::new();
@@ -199,14 +191,14 @@ impl Passwords {
         })
     }
 
-    fn scheme(&self) -> Result<Scheme, ErrorResponse> {
+    pub(crate) fn scheme(&self) -> Result<Scheme, ErrorResponse> {
         self.scheme
             .ok_or_else(|| ErrorResponse::internal("password manager is disabled"))
     }
 
     /// Refuses a poor new password: too short, missing a pattern, or
     /// refused by the `password_quality` hook (a panic there is a 500).
-    fn check_quality(
+    pub(crate) fn check_quality(
         &self,
         password: &str,
         hook: Option<&PasswordQualityFn>,
@@ -272,7 +264,7 @@ impl Passwords {
     }
 
     /// Spends the work of a verification, for an unknown user.
-    async fn decoy(&self, password: &str) -> Result<(), ErrorResponse> {
+    pub(crate) async fn decoy(&self, password: &str) -> Result<(), ErrorResponse> {
         let scheme = self.scheme()?;
         let password = password.to_string();
         let decoys = Arc::clone(&self.decoys);
@@ -408,113 +400,6 @@ async fn blocking<T: Send + 'static>(
     actix_web::web::block(work)
         .await
         .map_err(|_| ErrorResponse::internal("internal error in password check"))?
-}
-
-/// Checks the quality of a new password (FlaskSimpleAuth's rules), then hashes it.
-pub(crate) async fn hash_password(state: &State, password: &str) -> Result<String, ErrorResponse> {
-    let passwords = &state.passwords;
-    passwords.scheme()?;
-    passwords.check_quality(password, state.hooks.password_quality.as_ref())?;
-    passwords.hash(password).await
-}
-
-/// Checks a login and password as the password schemes do (as FlaskSimpleAuth does):
-/// the stored hash from `get_user_pass` (cached), verification, then the
-/// `password_check` hook if the hash is missing or does not match. An
-/// unknown user or a malformed stored hash costs the same work and gets
-/// the same answer as a wrong password.
-///
-/// With `FSA_PASSWORD_SCHEME = "none"` no hash can be verified: the
-/// `password_check` hook alone decides (e.g. LDAP), and without one every
-/// login is the same 401 as a wrong password, never a server error that a
-/// client could cause.
-pub(crate) async fn check_user_password(
-    state: &State,
-    login: &str,
-    password: &str,
-) -> Result<String, ErrorResponse> {
-    // No user has a longer login: refused as a wrong password, before any
-    // look-up, so that no cache keeps it.
-    if login.len() > state.config.max_login {
-        return Err(ErrorResponse::unauthorized(INVALID));
-    }
-    let passwords = &state.passwords;
-    if passwords.scheme.is_none() {
-        return if alternate_check(state, login, password).await? {
-            Ok(login.to_string())
-        } else {
-            Err(ErrorResponse::unauthorized(INVALID))
-        };
-    }
-    let reference = match &state.hooks.get_user_pass {
-        None => None,
-        Some(hook) => {
-            let key = state.cache.key(Kind::UserPass, &[login]);
-            let cached = state
-                .cache
-                .get_or_compute(key, async {
-                    let answer = guard_hook("get_user_pass", hook(login)).await?;
-                    Ok(Cached::Pass(
-                        answer.filter(|r| !r.is_empty()).map(Arc::from),
-                    ))
-                })
-                .await?;
-            match cached {
-                Cached::Pass(reference) => reference,
-                _ => None,
-            }
-        }
-    };
-    let verified = match reference {
-        Some(reference) => passwords.verify(password, &reference).await?,
-        None => {
-            passwords.decoy(password).await?;
-            false
-        }
-    };
-    if verified || alternate_check(state, login, password).await? {
-        Ok(login.to_string())
-    } else {
-        Err(ErrorResponse::unauthorized(INVALID))
-    }
-}
-
-/// The `password_check` hook's answer: a panic counts as false, an `Err`
-/// is the answer sent (as FSA's `ErrorResponse`).
-async fn alternate_check(
-    state: &State,
-    login: &str,
-    password: &str,
-) -> Result<bool, ErrorResponse> {
-    let Some(hook) = &state.hooks.password_check else {
-        return Ok(false);
-    };
-    let answer = match std::panic::catch_unwind(AssertUnwindSafe(|| hook(login, password))) {
-        Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
-        Err(panic) => Err(panic),
-    };
-    answer.unwrap_or_else(|_| {
-        tracing::error!(
-            hook = "password_check",
-            "fsa: hook panicked, counted as false"
-        );
-        Ok(false)
-    })
-}
-
-/// Runs a hook future, turning a non-`ErrorResponse` failure into the
-/// configured server error with a fixed message.
-pub(crate) async fn guard_hook<T>(
-    name: &str,
-    future: crate::hooks::HookFuture<T>,
-) -> Result<T, ErrorResponse> {
-    match AssertUnwindSafe(future).catch_unwind().await {
-        Ok(result) => result,
-        Err(_) => {
-            tracing::error!(hook = name, "fsa: hook panicked");
-            Err(ErrorResponse::internal(format!("internal error in {name}")))
-        }
-    }
 }
 
 #[cfg(test)]

@@ -18,18 +18,13 @@
 //! ```
 
 use crate::{
-    actix::Destination,
     authn, authz,
     compile::{Access, CompiledRoute},
     config::Mode,
+    context::RequestCtx,
     errors::ErrorResponse,
-    fsa::State,
-    params::Entry,
-    params::{
-        collect_body, dispatch::Extract, raw_of, Body, Collected, Input, ParamError, ParamKind,
-        PermValue, Raw, RequestParams,
-    },
     route::{RouteCall, RouteHost},
+    state::State,
 };
 use actix_web::{
     body::BoxBody,
@@ -38,10 +33,10 @@ use actix_web::{
         header::{HeaderValue, CONTENT_TYPE, WWW_AUTHENTICATE},
         StatusCode,
     },
-    HttpMessage, HttpRequest, HttpResponse, Responder,
+    HttpMessage, HttpRequest, HttpResponse,
 };
 use futures_util::FutureExt;
-use std::{borrow::Cow, panic::AssertUnwindSafe, sync::Arc, time::Instant};
+use std::{borrow::Cow, panic::AssertUnwindSafe, time::Instant};
 
 /// What the pipeline records in a request's extensions, for the
 /// middleware. The marks are zero-sized: setting one allocates nothing.
@@ -74,6 +69,67 @@ struct DevInfo {
     user: Option<(String, Cow<'static, str>)>,
 }
 
+/// The prefix of the names of fsa's actix resources: an application does
+/// not name a resource with a NUL by accident.
+pub(crate) const FSA_RESOURCE: &str = "\0fsa ";
+
+/// Where the router will send a request.
+pub(crate) enum Destination {
+    /// One of fsa's routes.
+    Fsa,
+    /// A resource that is not fsa's: a plain actix route, a service.
+    Plain,
+    /// No resource: actix's `default_service`, or its 404.
+    Nowhere,
+}
+
+/// Where the router will send `request`: matched on the path the router
+/// matches (percent-decoded but for `%25`, `%2B` and `%2F`), not the raw
+/// one, so that `/pl%61in` is `/plain` here as there.
+pub(crate) fn destination(request: &HttpRequest) -> Destination {
+    let map = request.resource_map();
+    let path = request.match_info().as_str();
+    match map.match_name(path) {
+        Some(name) if name.starts_with(FSA_RESOURCE) => Destination::Fsa,
+        Some(_) => Destination::Plain,
+        None if map.has_resource(path) => Destination::Plain,
+        None => Destination::Nowhere,
+    }
+}
+
+thread_local! {
+    /// The applications whose middleware this worker thread built: actix
+    /// builds an App's middleware and routes in the worker that serves it.
+    static GUARDED: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records that this worker built the middleware of application `id`.
+pub(crate) fn guard(id: u64) {
+    GUARDED.with(|guarded| guarded.borrow_mut().push(id));
+}
+
+/// Whether this worker built the middleware of application `id`: fsa's
+/// routes refuse to serve without it (it guards every answer).
+fn guarded(id: u64) -> bool {
+    GUARDED.with(|guarded| guarded.borrow().contains(&id))
+}
+
+/// Generated code: `route` served by the pipeline with `call`'s code
+/// inline (monomorphized per route; the pipeline's own steps are not).
+#[doc(hidden)]
+pub fn register<R: RouteCall>(
+    call: &'static R,
+    route: actix_web::Route,
+    host: RouteHost,
+) -> actix_web::Route {
+    route.service(actix_web::dev::fn_service(
+        move |request: actix_web::dev::ServiceRequest| {
+            let (request, payload) = request.into_parts();
+            handle(call, host.clone(), request, payload)
+        },
+    ))
+}
+
 /// Runs an fsa route on a request: the pipeline's steps, `call` (the
 /// route's generated code) inline.
 pub(crate) async fn handle<R: RouteCall>(
@@ -86,23 +142,12 @@ pub(crate) async fn handle<R: RouteCall>(
         state,
         index: route,
     } = host;
-    if !crate::actix::guarded(state.id) {
+    if !guarded(state.id) {
         tracing::error!("fsa: the App is not wrapped with fsa.middleware(): use fsa.app(), or App::new().wrap(fsa.middleware()).configure(fsa.configure())");
         let response = state.render(&ErrorResponse::internal("fsa middleware missing"));
         return Ok(ServiceResponse::new(request, response));
     }
-    let mut ctx = RequestCtx {
-        state,
-        route,
-        request,
-        payload: Some(payload),
-        params: RequestParams::default(),
-        gathered: false,
-        user: None,
-        scopes: Vec::new(),
-        problems: Vec::new(),
-        fatal: None,
-    };
+    let mut ctx = RequestCtx::new(state, route, request, payload);
     let steps = async {
         prepare(&mut ctx).await?;
         // 5-7. Generated: conversions, object permissions, the handler.
@@ -257,7 +302,7 @@ pub(crate) fn before_request(state: &State, request: &HttpRequest) -> Option<Htt
             user: None,
         });
     }
-    let destination = crate::actix::destination(request);
+    let destination = destination(request);
     let answer = refusal(state, request, &destination)
         .or_else(|| {
             state.hooks.before_request.iter().find_map(|hook| {
@@ -382,11 +427,11 @@ pub(crate) fn after_request(
         return response;
     }
     if response.status() == StatusCode::UNAUTHORIZED {
-        if let Some(redirect) = crate::web::redirect_401(config, &request) {
+        if let Some(redirect) = crate::answer::redirect_401(config, &request) {
             response = response.into_response(redirect);
         }
     }
-    crate::web::add_headers(&state.hooks.added_headers, response.response_mut());
+    crate::answer::add_headers(&state.hooks.added_headers, response.response_mut());
     for hook in &state.hooks.after_request {
         let done =
             std::panic::catch_unwind(AssertUnwindSafe(|| hook(&request, response.response_mut())));
@@ -398,7 +443,7 @@ pub(crate) fn after_request(
             response = response.into_response(error);
         }
     }
-    crate::web::default_content_type(config, response.response_mut());
+    crate::answer::default_content_type(config, response.response_mut());
     if config.mode >= Mode::Dev {
         let line = format!("{} {}", request.method(), request.path());
         let (user, started) = match request.extensions().get::<DevInfo>() {
@@ -462,290 +507,6 @@ fn redacted(state: &State, headers: &actix_web::http::header::HeaderMap) -> Vec<
         .collect()
 }
 
-/// The state of one request through an fsa route; generated code calls its
-/// hidden methods.
-pub struct RequestCtx {
-    state: Arc<State>,
-    route: usize,
-    request: HttpRequest,
-    payload: Option<Payload>,
-    params: RequestParams,
-    gathered: bool,
-    user: Option<(String, Cow<'static, str>)>,
-    scopes: Vec<String>,
-    problems: Vec<String>,
-    /// A parameter's answer that is not a 400 (rare: boxed, so that the
-    /// request's future stays small).
-    fatal: Option<Box<ErrorResponse>>,
-}
-
-impl RequestCtx {
-    /// The request.
-    pub fn request(&self) -> &HttpRequest {
-        &self.request
-    }
-
-    /// The authenticated login, if any.
-    pub fn user(&self) -> Option<&str> {
-        self.user.as_ref().map(|(login, _)| login.as_str())
-    }
-
-    pub(crate) fn state(&self) -> &Arc<State> {
-        &self.state
-    }
-
-    pub(crate) fn route(&self) -> &Arc<CompiledRoute> {
-        &self.state.routes[self.route]
-    }
-
-    fn login(&self) -> &str {
-        self.user().unwrap_or_default()
-    }
-
-    pub(crate) fn set_user(&mut self, login: String, scheme: Cow<'static, str>) {
-        self.user = Some((login, scheme));
-    }
-
-    /// Records the scopes of the token that authenticated the request.
-    pub(crate) fn set_scopes(&mut self, scopes: Vec<String>) {
-        self.scopes = scopes;
-    }
-
-    /// A request parameter as text (the first HTTP value, or a JSON string).
-    pub(crate) fn param_text(&self, name: &str) -> Option<String> {
-        match self.params.get(name)? {
-            Entry::Http(values) => values.first().cloned(),
-            Entry::Json(serde_json::Value::String(s)) => Some(s.clone()),
-            Entry::Json(_) | Entry::Files(_) => None,
-        }
-    }
-
-    /// Reads the query string and a form, multipart or JSON body, once.
-    pub(crate) async fn gather_params(&mut self) -> Result<(), ErrorResponse> {
-        if std::mem::replace(&mut self.gathered, true) {
-            return Ok(());
-        }
-        let config = &self.state.config;
-        let (max, max_params) = (config.max_body, config.max_params);
-        let body = match &mut self.payload {
-            Some(payload) => {
-                // The whole body within FSA_BODY_TIMEOUT: a client sending
-                // it a byte at a time does not hold the request forever.
-                let timeout = std::time::Duration::from_secs_f64(config.body_timeout);
-                let reading = collect_body(&self.request, payload, max, max_params);
-                match actix_web::rt::time::timeout(timeout, reading).await {
-                    // Read whole: nothing left to wait for.
-                    Ok(Ok(Some(body))) => {
-                        self.payload = None;
-                        Some(body)
-                    }
-                    Ok(body) => body?,
-                    Err(_) => {
-                        return Err(ErrorResponse::with_status(
-                            format!(
-                                "request body not received within {} seconds",
-                                config.body_timeout
-                            ),
-                            StatusCode::REQUEST_TIMEOUT,
-                        ))
-                    }
-                }
-            }
-            None => None,
-        };
-        let body = body.as_ref().map(|collected| match collected {
-            Collected::Json(bytes) => Body::Json(bytes),
-            Collected::Form(bytes) => Body::Form(bytes),
-            Collected::Multipart(parts) => Body::Multipart(parts),
-        });
-        self.params = RequestParams::gather(self.request.query_string(), body, max_params)?;
-        Ok(())
-    }
-
-    /// Reads the `index`-th parameter with `how`.
-    async fn extract<T, E: Extract<T>>(&self, index: usize, how: E) -> Result<T, ParamError> {
-        let spec = &self.state.routes[self.route].spec;
-        let param = &spec.params[index];
-        let decoded;
-        let raw = match param.kind {
-            ParamKind::Request if param.in_path => {
-                match self.request.match_info().get(param.name) {
-                    Some(value) => {
-                        let slashes = self.route().slashed.contains(&index);
-                        decoded =
-                            crate::params::path::decoded(value, slashes).ok_or_else(|| {
-                                ParamError::Response(ErrorResponse::with_status(
-                                    "not found",
-                                    StatusCode::NOT_FOUND,
-                                ))
-                            })?;
-                        Some(Raw::Path(&decoded))
-                    }
-                    None => None,
-                }
-            }
-            ParamKind::Request => self.params.get(param.name).map(raw_of),
-            _ => None,
-        };
-        // `HashMap<String, V>`: every parameter no other parameter reads.
-        let rest: Vec<(&str, Raw<'_>)> = if param.kind == ParamKind::Rest {
-            self.params
-                .iter()
-                .filter(|(name, _)| {
-                    !spec
-                        .params
-                        .iter()
-                        .any(|p| p.name == *name && p.kind != ParamKind::Rest)
-                        && !self.state.auth_params.iter().any(|a| a == name)
-                })
-                .map(|(name, entry)| (name, raw_of(entry)))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let input = Input::special(&self.request, self.user(), param.name).with_raw(raw);
-        how.extract(Input {
-            rest: &rest,
-            scheme: self.user.as_ref().map(|(_, scheme)| scheme.as_ref()),
-            scopes: &self.scopes,
-            ..input
-        })
-        .await
-    }
-
-    fn problem(&mut self, index: usize, error: ParamError) {
-        let spec = self.state.routes[self.route].spec;
-        let param = &spec.params[index];
-        let name = param.name;
-        let line = match error {
-            ParamError::Missing => match param.kind {
-                ParamKind::Header => format!("header \"{}\" is missing", name.replace('_', "-")),
-                ParamKind::Cookie => format!("cookie \"{name}\" is missing"),
-                _ => format!("parameter \"{name}\" is missing"),
-            },
-            ParamError::Invalid(why) => format!("parameter \"{name}\": {why}"),
-            ParamError::Response(error) if error.status() == StatusCode::BAD_REQUEST => {
-                format!("error on parameter \"{name}\": {}", error.message())
-            }
-            ParamError::Response(error) => {
-                // Not a client mistake: this is the answer (the first one).
-                self.fatal.get_or_insert(Box::new(error));
-                return;
-            }
-        };
-        self.problems.push(line);
-    }
-
-    /// Generated code: the `index`-th parameter read with `how` (see
-    /// `params::dispatch`), or `None` with the problem recorded.
-    #[doc(hidden)]
-    pub async fn param_with<T, E: Extract<T>>(&mut self, index: usize, how: E) -> Option<T> {
-        match self.extract(index, how).await {
-            Ok(value) => Some(value),
-            Err(error) => {
-                self.problem(index, error);
-                None
-            }
-        }
-    }
-
-    /// Generated code: as [`param_with`](Self::param_with), the default
-    /// when the request does not give the parameter.
-    #[doc(hidden)]
-    pub async fn param_or_with<T, E: Extract<T>>(
-        &mut self,
-        index: usize,
-        how: E,
-        default: impl FnOnce() -> T,
-    ) -> Option<T> {
-        match self.extract(index, how).await {
-            Ok(value) => Some(value),
-            Err(ParamError::Missing) => Some(default()),
-            Err(error) => {
-                self.problem(index, error);
-                None
-            }
-        }
-    }
-
-    /// Generated code: after the conversions, one 400 listing every problem,
-    /// unexpected parameters included (unless a `HashMap<String, V>`
-    /// parameter takes them); a parameter's answer of another status first.
-    #[doc(hidden)]
-    pub fn params_done(&mut self) -> Result<(), ErrorResponse> {
-        if let Some(fatal) = self.fatal.take() {
-            return Err(*fatal);
-        }
-        if self.params.is_empty() && self.problems.is_empty() {
-            return Ok(());
-        }
-        let spec = self.state.routes[self.route].spec;
-        let reject = self.state.config.reject_unexpected_param
-            && !spec.params.iter().any(|p| p.kind == ParamKind::Rest);
-        for (name, entry) in self.params.iter() {
-            let declared = spec
-                .params
-                .iter()
-                .find(|p| p.name == name && p.kind != ParamKind::Rest);
-            match declared {
-                Some(p) if p.in_path => self
-                    .problems
-                    .push(format!("parameter \"{name}\" both from path and request")),
-                Some(p) if p.kind != ParamKind::Request => self
-                    .problems
-                    .push(format!("unexpected request parameter \"{name}\"")),
-                Some(_) => {}
-                None if !reject || self.state.auth_params.iter().any(|a| a == name) => {}
-                None => {
-                    let source = if matches!(entry, Entry::Json(_)) {
-                        "json"
-                    } else {
-                        "http"
-                    };
-                    let name = crate::params::shortened(name);
-                    self.problems
-                        .push(format!("unexpected {source} parameter \"{name}\""));
-                }
-            }
-        }
-        if self.problems.is_empty() {
-            return Ok(());
-        }
-        crate::params::cap_problems(&mut self.problems);
-        Err(ErrorResponse::bad_request(self.problems.join("\n")))
-    }
-
-    /// Generated code: the object permissions of the route, on the
-    /// converted values (`values[i]` for its `i`-th permission).
-    #[doc(hidden)]
-    pub async fn check_perms(&mut self, values: &[&[&dyn PermValue]]) -> Result<(), ErrorResponse> {
-        let route = &self.state.routes[self.route];
-        let scopes = route.oauth.then_some(self.scopes.as_slice());
-        authz::check_perms(&self.state, self.login(), scopes, route.spec.authz, values).await
-    }
-
-    /// Generated code: the `before_exec` hooks, with the login and the
-    /// route's schemes; the first answer replaces the handler's.
-    #[doc(hidden)]
-    pub fn before_exec(&self) -> Option<HttpResponse> {
-        let hooks = &self.state.hooks.before_exec;
-        if hooks.is_empty() {
-            return None;
-        }
-        let route = &self.state.routes[self.route];
-        let schemes: Vec<&str> = route.schemes.iter().map(|s| s.name()).collect();
-        hooks
-            .iter()
-            .find_map(|hook| hook(&self.request, self.user(), &schemes))
-    }
-
-    /// Generated code: the handler's answer as a response.
-    #[doc(hidden)]
-    pub fn respond<R: Responder>(&mut self, output: R) -> Result<HttpResponse, ErrorResponse> {
-        Ok(output.respond_to(&self.request).map_into_boxed_body())
-    }
-}
-
 /// A body fsa never read (a 401 before it, a route without parameters, a
 /// refused request) is not waited for: the connection closes after the
 /// answer, rather than read (drain) a slow client's body at its pace.
@@ -794,29 +555,4 @@ pub(crate) fn announces_body(request: &HttpRequest) -> bool {
         || headers
             .get(actix_web::http::header::CONTENT_LENGTH)
             .is_some_and(|length| length.as_bytes() != b"0")
-}
-
-/// Whether a request carries a JSON body.
-pub(crate) fn is_json(request: &HttpRequest) -> bool {
-    let Some(value) = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
-}
-
-/// Generated code: a parameter known to be converted.
-#[doc(hidden)]
-pub fn checked<T>(value: Option<T>) -> T {
-    value.expect("fsa: parameters are checked before use")
 }

@@ -1,109 +1,32 @@
-//! What the macros generate: a static [`RouteSpec`] per route, and the
-//! sealed [`Route`] trait that only macro-generated routes implement.
+//! Routes: the sealed [`Route`] trait that only the route macros implement,
+//! and [`RouteInfo`], a read-only view of what a route declares (its
+//! method, path, authorizations, schemes and parameters), for listings,
+//! documentation and tests.
+//!
+//! ```
+//! use fsa_runtime::{prelude::*, route::Authz};
+//!
+//! #[post("/store/<sid>/product", authz = ("store", "sid", "manager"))]
+//! async fn add(sid: i64, product: String) -> String { product }
+//!
+//! let info = routes![add][0].info();
+//! assert_eq!(info.methods(), ["POST"]);
+//! assert_eq!(info.path(), "/store/<sid>/product");
+//! assert_eq!(info.authz().to_string(), r#"("store", "sid", "manager")"#);
+//! assert!(matches!(info.authz().iter().next(), Some(Authz::Permission(p)) if p.domain() == "store"));
+//! let names: Vec<&str> = info.params().map(|p| p.name()).collect();
+//! assert_eq!(names, ["sid", "product"]);
+//! ```
 
-use crate::{errors::ErrorResponse, params::ParamKind, pipeline::RequestCtx};
+use crate::{
+    context::RequestCtx,
+    errors::ErrorResponse,
+    params::ParamKind,
+    spec::{AuthzItem, ParamSpec, PermSpec, RouteSpec},
+    state::State,
+};
 use actix_web::HttpResponse;
-use std::any::TypeId;
-
-/// The static description of a route, written by the route macros.
-#[derive(Debug)]
-pub struct RouteSpec {
-    /// The handler's name.
-    pub name: &'static str,
-    /// The HTTP methods, upper case.
-    pub methods: &'static [&'static str],
-    /// The path as written (`/store/<int:sid>`).
-    pub path: &'static str,
-    /// The actix path (`/store/{sid:[0-9]+}`).
-    pub actix_path: &'static str,
-    /// The authorizations, all of which must pass.
-    pub authz: &'static [AuthzItem],
-    /// The route's schemes, replacing the configured ones.
-    pub authn: Option<&'static [&'static str]>,
-    /// The route's realm.
-    pub realm: Option<&'static str>,
-    /// The handler's parameters, in order.
-    pub params: &'static [ParamSpec],
-    /// The module of the handler, for messages.
-    pub module: &'static str,
-}
-
-/// One authorization of a route.
-#[derive(Debug)]
-pub enum AuthzItem {
-    /// Anyone, without authentication.
-    Open,
-    /// Any authenticated user.
-    Auth,
-    /// Nobody.
-    Close,
-    /// Members of a group (a scope on oauth routes).
-    Group(&'static str),
-    /// An object permission.
-    Perm(PermSpec),
-    /// One of these must pass.
-    Any(&'static [AuthzItem]),
-    /// All of these must pass.
-    All(&'static [AuthzItem]),
-}
-
-/// An object permission: `("store", "sid", "manager")`.
-#[derive(Debug)]
-pub struct PermSpec {
-    /// The domain, whose hook is registered with `object_perms`.
-    pub domain: &'static str,
-    /// The parameters it reads.
-    pub vars: &'static [&'static str],
-    /// Their indexes among the route's parameters.
-    pub params: &'static [usize],
-    /// The position of this permission among the route's permissions.
-    pub index: usize,
-    /// The mode given to the hook.
-    pub mode: Option<&'static str>,
-}
-
-/// One parameter of a handler.
-#[derive(Debug)]
-pub struct ParamSpec {
-    /// The request name.
-    pub name: &'static str,
-    /// The Rust name.
-    pub rust_name: &'static str,
-    /// Whether it is a path variable.
-    pub in_path: bool,
-    /// What the type reads.
-    pub kind: ParamKind,
-    /// The type's name.
-    pub type_name: fn() -> &'static str,
-    /// The type's id.
-    pub type_id: fn() -> TypeId,
-}
-
-impl RouteSpec {
-    /// `GET /store (get_store)`, for messages.
-    pub fn describe(&self) -> String {
-        format!(
-            "{} {} ({}::{})",
-            self.methods.join(","),
-            self.path,
-            self.module,
-            self.name
-        )
-    }
-
-    /// Visits every authorization item, nested ones included.
-    pub(crate) fn walk_authz(&self, visit: &mut impl FnMut(&'static AuthzItem)) {
-        fn walk(items: &'static [AuthzItem], visit: &mut impl FnMut(&'static AuthzItem)) {
-            for item in items {
-                visit(item);
-                if let AuthzItem::Any(nested) | AuthzItem::All(nested) = item {
-                    walk(nested, visit);
-                }
-            }
-        }
-        walk(self.authz, visit);
-    }
-}
+use std::{fmt, sync::Arc};
 
 mod sealed {
     /// Implemented only by the route macros.
@@ -121,11 +44,17 @@ pub use sealed::Sealed;
     note = "declare the handler with `#[get(\"/path\", authz = ...)]` (or post, put, patch, delete, route) from fsa_runtime"
 )]
 pub trait Route: Sealed + Send + Sync + 'static {
-    /// The route's static description.
+    /// What the route declares.
+    fn info(&self) -> RouteInfo {
+        RouteInfo { spec: self.spec() }
+    }
+
+    /// The route's static description (generated).
+    #[doc(hidden)]
     fn spec(&self) -> &'static RouteSpec;
 
-    /// The actix route serving it: generated as [`register`]`(self, ...)`,
-    /// so that the pipeline calls this route's [`RouteCall`] directly.
+    /// The actix route serving it: generated as `register(self, ...)`, so
+    /// that the pipeline calls this route's [`RouteCall`] directly.
     #[doc(hidden)]
     fn register(&'static self, route: actix_web::Route, host: RouteHost) -> actix_web::Route;
 }
@@ -135,34 +64,18 @@ pub trait Route: Sealed + Send + Sync + 'static {
 #[doc(hidden)]
 #[derive(Clone)]
 pub struct RouteHost {
-    pub(crate) state: std::sync::Arc<crate::fsa::State>,
+    pub(crate) state: Arc<State>,
     pub(crate) index: usize,
 }
 
 /// The generated part of a route's request: converts the parameters,
 /// checks object permissions, calls the handler. A static call (no box,
-/// no virtual call): see [`register`].
+/// no virtual call): see `register`.
 #[doc(hidden)]
 #[allow(async_fn_in_trait)]
 pub trait RouteCall: 'static {
     /// Converts, checks, calls.
     async fn call(&self, ctx: &mut RequestCtx) -> Result<HttpResponse, ErrorResponse>;
-}
-
-/// Generated code: `route` served by the pipeline with `call`'s code
-/// inline (monomorphized per route; the pipeline's own steps are not).
-#[doc(hidden)]
-pub fn register<R: RouteCall>(
-    call: &'static R,
-    route: actix_web::Route,
-    host: RouteHost,
-) -> actix_web::Route {
-    route.service(actix_web::dev::fn_service(
-        move |request: actix_web::dev::ServiceRequest| {
-            let (request, payload) = request.into_parts();
-            crate::pipeline::handle(call, host.clone(), request, payload)
-        },
-    ))
 }
 
 /// Lists routes for [`FsaBuilder::routes`](crate::FsaBuilder::routes).
@@ -174,7 +87,7 @@ pub fn register<R: RouteCall>(
 /// async fn hello() -> &'static str { "hello" }
 ///
 /// let routes = routes![hello];
-/// assert_eq!(routes[0].spec().path, "/hello");
+/// assert_eq!(routes[0].info().path(), "/hello");
 /// ```
 #[macro_export]
 macro_rules! routes {
@@ -183,19 +96,267 @@ macro_rules! routes {
     };
 }
 
-/// The spec of the stub emitted after a compile error.
-#[doc(hidden)]
-pub static STUB_SPEC: RouteSpec = RouteSpec {
-    name: "",
-    methods: &[],
-    path: "",
-    actix_path: "",
-    authz: &[AuthzItem::Close],
-    authn: None,
-    realm: None,
-    params: &[],
-    module: "",
-};
+/// What a route declares, read-only: its handler, methods, path, who may
+/// call it (`authz`), its schemes (`authn`) and realm, and its parameters.
+#[derive(Clone, Copy)]
+pub struct RouteInfo {
+    spec: &'static RouteSpec,
+}
+
+impl RouteInfo {
+    pub(crate) fn of(spec: &'static RouteSpec) -> Self {
+        Self { spec }
+    }
+
+    /// The handler's name.
+    pub fn name(&self) -> &'static str {
+        self.spec.name
+    }
+
+    /// The module of the handler.
+    pub fn module(&self) -> &'static str {
+        self.spec.module
+    }
+
+    /// The HTTP methods, upper case.
+    pub fn methods(&self) -> &'static [&'static str] {
+        self.spec.methods
+    }
+
+    /// The path as written: `/store/<int:sid>`.
+    pub fn path(&self) -> &'static str {
+        self.spec.path
+    }
+
+    /// The path as actix matches it: `/store/{sid:[0-9]+}`.
+    pub fn actix_path(&self) -> &'static str {
+        self.spec.actix_path
+    }
+
+    /// Who may call the route: every item must pass.
+    pub fn authz(&self) -> AuthzList {
+        AuthzList(self.spec.authz)
+    }
+
+    /// The route's own schemes (`authn`), replacing the configured ones.
+    pub fn authn(&self) -> Option<&'static [&'static str]> {
+        self.spec.authn
+    }
+
+    /// The route's own realm.
+    pub fn realm(&self) -> Option<&'static str> {
+        self.spec.realm
+    }
+
+    /// The handler's parameters, in order.
+    pub fn params(&self) -> impl ExactSizeIterator<Item = ParamInfo> {
+        self.spec.params.iter().map(|spec| ParamInfo { spec })
+    }
+}
+
+impl fmt::Debug for RouteInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RouteInfo")
+            .field("methods", &self.methods())
+            .field("path", &self.path())
+            .field("authz", &self.authz().to_string())
+            .field(
+                "handler",
+                &format_args!("{}::{}", self.module(), self.name()),
+            )
+            .finish()
+    }
+}
+
+/// `GET /store (acme::get_store)`.
+impl fmt::Display for RouteInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.spec.describe())
+    }
+}
+
+/// Authorization items, all of which must pass (`authz`, `all(...)`), or
+/// one of which (`any(...)`).
+#[derive(Clone, Copy)]
+pub struct AuthzList(&'static [AuthzItem]);
+
+impl AuthzList {
+    /// The items.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Authz> {
+        self.0.iter().map(Authz::of)
+    }
+}
+
+impl fmt::Debug for AuthzList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// The items as written: one alone, or a list `[a, b]`.
+impl fmt::Display for AuthzList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            [one] => write!(f, "{}", Authz::of(one)),
+            items => {
+                f.write_str("[")?;
+                write_items(f, items)?;
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+fn write_items(f: &mut fmt::Formatter<'_>, items: &'static [AuthzItem]) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{}", Authz::of(item))?;
+    }
+    Ok(())
+}
+
+/// One authorization item of a route.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub enum Authz {
+    /// `OPEN`: anyone, without authentication.
+    Open,
+    /// `AUTH`: any authenticated user.
+    Auth,
+    /// `CLOSE`: nobody.
+    Close,
+    /// Members of a group (an OAuth scope on `oauth` routes).
+    Group(&'static str),
+    /// An object permission.
+    Permission(Permission),
+    /// One of these must pass.
+    Any(AuthzList),
+    /// All of these must pass.
+    All(AuthzList),
+}
+
+impl Authz {
+    fn of(item: &'static AuthzItem) -> Self {
+        match item {
+            AuthzItem::Open => Self::Open,
+            AuthzItem::Auth => Self::Auth,
+            AuthzItem::Close => Self::Close,
+            AuthzItem::Group(group) => Self::Group(group),
+            AuthzItem::Perm(spec) => Self::Permission(Permission { spec }),
+            AuthzItem::Any(items) => Self::Any(AuthzList(items)),
+            AuthzItem::All(items) => Self::All(AuthzList(items)),
+        }
+    }
+}
+
+/// As written in `authz`: `OPEN`, `"employee"`, `("store", "sid", "manager")`,
+/// `any(...)`.
+impl fmt::Display for Authz {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Open => f.write_str("OPEN"),
+            Self::Auth => f.write_str("AUTH"),
+            Self::Close => f.write_str("CLOSE"),
+            Self::Group(group) => write!(f, "{group:?}"),
+            Self::Permission(permission) => write!(f, "{permission}"),
+            Self::Any(items) => {
+                f.write_str("any(")?;
+                write_items(f, items.0)?;
+                f.write_str(")")
+            }
+            Self::All(items) => {
+                f.write_str("all(")?;
+                write_items(f, items.0)?;
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+/// An object permission: `("store", "sid", "manager")`.
+#[derive(Clone, Copy)]
+pub struct Permission {
+    spec: &'static PermSpec,
+}
+
+impl Permission {
+    /// The domain, whose hook `object_perms` registers.
+    pub fn domain(&self) -> &'static str {
+        self.spec.domain
+    }
+
+    /// The parameters whose values the hook receives.
+    pub fn variables(&self) -> &'static [&'static str] {
+        self.spec.vars
+    }
+
+    /// The mode given to the hook.
+    pub fn mode(&self) -> Option<&'static str> {
+        self.spec.mode
+    }
+}
+
+impl fmt::Debug for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "({:?}, {:?}", self.domain(), self.variables().join(":"))?;
+        if let Some(mode) = self.mode() {
+            write!(f, ", {mode:?}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// One parameter of a route's handler.
+#[derive(Clone, Copy)]
+pub struct ParamInfo {
+    spec: &'static ParamSpec,
+}
+
+impl ParamInfo {
+    /// The request name (`pass` for `_pass`, or `#[name("...")]`).
+    pub fn name(&self) -> &'static str {
+        self.spec.name
+    }
+
+    /// The Rust name.
+    pub fn rust_name(&self) -> &'static str {
+        self.spec.rust_name
+    }
+
+    /// The Rust type, as `std::any::type_name` writes it.
+    pub fn type_name(&self) -> &'static str {
+        (self.spec.type_name)()
+    }
+
+    /// Whether it is a path variable.
+    pub fn in_path(&self) -> bool {
+        self.spec.in_path
+    }
+
+    /// What its type reads: a request parameter, a header, the user...
+    pub fn kind(&self) -> ParamKind {
+        self.spec.kind
+    }
+}
+
+impl fmt::Debug for ParamInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParamInfo")
+            .field("name", &self.name())
+            .field("type", &self.type_name())
+            .field("in_path", &self.in_path())
+            .field("kind", &self.kind())
+            .finish()
+    }
+}
 
 /// The stub emitted after a compile error: never served, since the crate
 /// does not compile.

@@ -71,6 +71,99 @@ where
     String::from_utf8(bytes.to_vec()).expect("a UTF-8 body")
 }
 
+/// An answer read whole: its status, headers and body text.
+#[derive(Debug)]
+pub struct Answer {
+    /// The status.
+    pub status: actix_web::http::StatusCode,
+    /// The headers.
+    pub headers: actix_web::http::header::HeaderMap,
+    /// The body, as text (up to 1 MiB).
+    pub body: String,
+}
+
+impl Answer {
+    /// A header's value as text, if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().expect("a text header"))
+    }
+
+    /// The status and body, as [`status_body`] gives them, for an answer
+    /// of [`send_body`], [`send_form`] or [`send_json`].
+    pub fn status_body(self) -> (u16, String) {
+        (self.status.as_u16(), self.body)
+    }
+
+    /// The body parsed as JSON, panicking unless the content type is JSON
+    /// (`application/json` or `+json`): the checks of awc's `json()`.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> T {
+        let mime: actix_web::mime::Mime = self
+            .header("content-type")
+            .expect("a content type")
+            .parse()
+            .expect("a media type");
+        assert!(
+            mime.subtype() == actix_web::mime::JSON || mime.suffix() == Some(actix_web::mime::JSON),
+            "not JSON: {mime}"
+        );
+        serde_json::from_str(&self.body).expect("a JSON body")
+    }
+}
+
+/// Sends a request and reads its answer whole.
+///
+/// ```ignore
+/// let answer = send(srv.get("/who").basic_auth("calvin", "hobbes-rules")).await;
+/// assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "calvin"));
+/// ```
+pub async fn send(request: awc::ClientRequest) -> Answer {
+    answer(request.send().await.expect("an answer")).await
+}
+
+/// Sends a request with a body (`send_body`) and reads its answer whole.
+pub async fn send_body(
+    request: awc::ClientRequest,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> Answer {
+    answer(request.send_body(body).await.expect("an answer")).await
+}
+
+/// Sends a form and reads its answer whole.
+pub async fn send_form(request: awc::ClientRequest, form: &impl serde::Serialize) -> Answer {
+    answer(request.send_form(form).await.expect("an answer")).await
+}
+
+/// Sends a JSON body and reads its answer whole.
+pub async fn send_json(request: awc::ClientRequest, json: &impl serde::Serialize) -> Answer {
+    answer(request.send_json(json).await.expect("an answer")).await
+}
+
+/// Reads an answer whole.
+pub async fn answer<S>(mut response: awc::ClientResponse<S>) -> Answer
+where
+    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+{
+    let body = body_text(&mut response).await;
+    Answer {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body,
+    }
+}
+
+/// The status and body text of a request's answer.
+pub async fn status_body(request: awc::ClientRequest) -> (u16, String) {
+    let answer = send(request).await;
+    (answer.status.as_u16(), answer.body)
+}
+
+/// The status of a request's answer.
+pub async fn status(request: awc::ClientRequest) -> u16 {
+    send(request).await.status.as_u16()
+}
+
 /// FlaskSimpleAuth 36.0's interoperability vectors: tokens and password
 /// hashes made by FlaskSimpleAuth itself (`fsa-runtime/tests/data/README.md`).
 pub fn vectors() -> Value {

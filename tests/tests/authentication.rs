@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
-use fsa_runtime::TokenOptions;
+use fsa_runtime::tokens::TokenOptions;
 use fsa_tests::{body_text, build, get_user_pass, serve, vectors};
 use serde_json::{json, Value};
 

@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
-use fsa_runtime::{AuthInfo, TokenOptions};
+use fsa_runtime::tokens::TokenOptions;
 use fsa_tests::{build, serve};
 use serde_json::json;
 use std::sync::{

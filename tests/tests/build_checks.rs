@@ -143,7 +143,7 @@ fn the_configuration_file_is_named_by_an_environment_variable_and_overridden_by_
     std::env::set_var("FSATEST_CONFIG", &path);
     let fsa = Fsa::from_env("FSATEST_CONFIG").unwrap().build().unwrap();
     assert_eq!(fsa.config().auth, ["token", "basic", "none"]);
-    assert_eq!(fsa.config().mode, fsa_runtime::Mode::Dev);
+    assert_eq!(fsa.config().mode, fsa_runtime::config::Mode::Dev);
     // An FSA_* environment variable overrides the file.
     std::env::set_var("FSA_REALM", "from-environment");
     let fsa = Fsa::from_env("FSATEST_CONFIG").unwrap().build();
@@ -155,7 +155,7 @@ fn the_configuration_file_is_named_by_an_environment_variable_and_overridden_by_
     std::fs::write(&path, "FSA_AUTH = [\"basic\"]\nFSA_TOKEN_TYPE = \"none\"\n").unwrap();
     let fsa = Fsa::from_env("FSATEST_CONFIG").unwrap().build().unwrap();
     assert_eq!(fsa.realm(), "fsatest");
-    assert_eq!(fsa.config().mode, fsa_runtime::Mode::Prod);
+    assert_eq!(fsa.config().mode, fsa_runtime::config::Mode::Prod);
     // A file given by path: the application is named after it.
     let fsa = Fsa::from_file(&path).unwrap().build().unwrap();
     assert_eq!(fsa.realm(), "app");

@@ -4,7 +4,10 @@
 
 use actix_web::{dev::ConnectionInfo, http::Method, web::Data};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
-use fsa_runtime::{prelude::*, Input, SpecialParam};
+use fsa_runtime::{
+    params::{Input, SpecialParam},
+    prelude::*,
+};
 use fsa_tests::{build, get_user_pass, serve};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

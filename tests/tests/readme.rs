@@ -31,7 +31,7 @@ fn every_configuration_shown_is_accepted() {
     let mut checked = 0;
     for (info, body) in code_blocks() {
         if info == "toml" && body.contains("FSA_") {
-            if let Err(e) = fsa_runtime::Config::from_toml_str(&body) {
+            if let Err(e) = fsa_runtime::config::Config::from_toml_str(&body) {
                 panic!("README configuration refused: {e}\n{body}");
             }
             checked += 1;

@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
-use fsa_runtime::{check_path, JsonStream};
+use fsa_runtime::web::{check_path, JsonStream};
 use fsa_tests::{body_text, build, get_user_pass, serve};
 use serde_json::{json, Value};
 

@@ -24,5 +24,5 @@ async fn either(sid: i64) -> String {
 
 fn main() {
     let routes = routes![get_store, get_admin, either];
-    assert!(matches!(routes[0].spec().authz[0], fsa_runtime::AuthzItem::Group("employee")));
+    assert!(matches!(routes[0].info().authz().iter().next(), Some(fsa_runtime::route::Authz::Group("employee"))));
 }

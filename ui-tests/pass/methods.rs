@@ -53,6 +53,6 @@ fn main() {
     let routes = routes![
         m_get, m_post, m_put, m_patch, m_delete, several, one, qualified, api::list
     ];
-    assert_eq!(routes[5].spec().methods, &["GET", "POST", "HEAD"]);
-    assert_eq!(routes[8].spec().path, "/api/list");
+    assert_eq!(routes[5].info().methods(), &["GET", "POST", "HEAD"]);
+    assert_eq!(routes[8].info().path(), "/api/list");
 }

@@ -1,7 +1,7 @@
 //! Every family of parameter types: scalars, collections, serde and
 //! `FromStr` types, casts, special parameters and actix extractors.
 use fsa_runtime::prelude::*;
-use fsa_runtime::{Input, SpecialParam};
+use fsa_runtime::params::{Input, SpecialParam};
 use std::collections::HashMap;
 
 /// A type read from its text.

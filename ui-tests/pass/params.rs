@@ -39,8 +39,8 @@ async fn raw_perm(r#type: String, #[allow(unused_variables)] unused: Option<i8>)
 fn main() {
     let routes = routes![search, login, item, whoami, raw_perm];
     // `login` would name the route's unit struct here.
-    let spec = routes[1].spec();
-    assert_eq!(spec.params[1].name, "pass");
-    assert_eq!(spec.params[2].name, "type");
-    assert_eq!(routes[2].spec().params[0].name, "x-id");
+    let info = routes[1].info();
+    assert_eq!(info.params().nth(1).unwrap().name(), "pass");
+    assert_eq!(info.params().nth(2).unwrap().name(), "type");
+    assert_eq!(routes[2].info().params().nth(0).unwrap().name(), "x-id");
 }

@@ -14,6 +14,6 @@ async fn pass(_pass: String) -> String {
 
 fn main() {
     let routes = routes![by_type, pass];
-    assert_eq!(routes[0].spec().actix_path, "/k/{type}");
-    assert_eq!(routes[1].spec().params[0].name, "pass");
+    assert_eq!(routes[0].info().actix_path(), "/k/{type}");
+    assert_eq!(routes[1].info().params().nth(0).unwrap().name(), "pass");
 }

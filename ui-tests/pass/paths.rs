@@ -54,6 +54,6 @@ async fn root() -> &'static str {
 
 fn main() {
     let routes = routes![plain, int, float, path, string, actix, regex, flag, several, root];
-    assert_eq!(routes[1].spec().actix_path, "/int/{sid:[0-9]+}");
-    assert_eq!(routes[0].spec().actix_path, "/plain/{sid:[0-9]+}");
+    assert_eq!(routes[1].info().actix_path(), "/int/{sid:[0-9]+}");
+    assert_eq!(routes[0].info().actix_path(), "/plain/{sid:[0-9]+}");
 }

@@ -2,7 +2,7 @@
 //! checked against `get_user_pass`.
 
 use super::Failure;
-use crate::{errors::ErrorResponse, passwords, pipeline::RequestCtx};
+use crate::{context::RequestCtx, errors::ErrorResponse};
 use actix_web::http::header::AUTHORIZATION;
 use base64::Engine;
 
@@ -25,7 +25,7 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
         }
         Some(Ok(credentials)) => credentials,
     };
-    passwords::check_user_password(ctx.state(), &login, &password)
+    super::password::check_user_password(ctx.state(), &login, &password)
         .await
         .map(Some)
         .map_err(Failure::Refused)

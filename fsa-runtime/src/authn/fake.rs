@@ -3,7 +3,7 @@
 //! loopback is skipped, whatever it claims.
 
 use super::Failure;
-use crate::{errors::ErrorResponse, pipeline::RequestCtx};
+use crate::{context::RequestCtx, errors::ErrorResponse};
 
 pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let loopback = ctx

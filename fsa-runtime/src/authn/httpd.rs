@@ -6,7 +6,7 @@
 //! web server can reach it, and that server always sets or clears it.
 
 use super::{single_header, Failure};
-use crate::pipeline::RequestCtx;
+use crate::context::RequestCtx;
 
 pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let Some(header) = &ctx.state().config.httpd_header else {

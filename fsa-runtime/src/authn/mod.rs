@@ -2,134 +2,50 @@
 //! names a user wins; otherwise the answer is the error of the last scheme
 //! whose credentials were sent and refused, else of the last scheme.
 //!
-//! A new scheme is a file here, a variant of [`Scheme`] and a line in
-//! [`Scheme::authenticate`].
+//! A new scheme is a file here, a variant of `Scheme` (its facts in
+//! `src/scheme.rs`, in exhaustive matches) and an arm in `authenticate_with`.
 
 mod basic;
-pub(crate) mod custom;
 mod fake;
 mod httpd;
 mod param;
+pub(crate) mod password;
 mod token;
 
-use crate::{
-    errors::ErrorResponse,
-    params::{Input, Param, ParamError, ParamKind},
-    pipeline::RequestCtx,
-};
-use actix_web::http::header::AUTHORIZATION;
 #[cfg(test)]
 pub(crate) use basic::credentials as basic_credentials;
-use custom::CustomFn;
-use std::{borrow::Cow, collections::HashMap, sync::Arc};
 
-/// A configured authentication scheme.
-#[derive(Clone)]
-pub(crate) enum Scheme {
-    /// Never authenticates; needed for OPEN routes.
-    None,
-    /// `Authorization: Basic ...` (RFC 7617).
-    Basic,
-    /// `USER` and `PASS` request parameters.
-    Param,
-    /// A token from the configured carrier.
-    Token,
-    /// A JWT with scopes, from the configured carrier.
-    Oauth,
-    /// The `LOGIN` parameter, from loopback peers only.
-    Fake,
-    /// A trusted header set by a fronting web server.
-    Httpd,
-    /// An application hook.
-    Custom(Arc<str>, CustomFn),
-}
+use crate::{
+    context::RequestCtx,
+    errors::ErrorResponse,
+    hooks::guard_hook,
+    params::{Input, Param, ParamError, ParamKind},
+    scheme::Scheme,
+};
+use actix_web::http::header::AUTHORIZATION;
+use std::borrow::Cow;
 
-impl PartialEq for Scheme {
-    fn eq(&self, other: &Self) -> bool {
-        self.name() == other.name()
-    }
-}
-
-impl std::fmt::Debug for Scheme {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl Scheme {
-    /// The scheme of a name in `FSA_AUTH`, built-in or custom.
-    pub(crate) fn from_name(name: &str, custom: &HashMap<String, CustomFn>) -> Option<Self> {
-        Some(match name {
-            "none" => Self::None,
-            "basic" => Self::Basic,
-            "param" => Self::Param,
-            "token" => Self::Token,
-            "oauth" => Self::Oauth,
-            "fake" => Self::Fake,
-            "httpd" => Self::Httpd,
-            other => Self::Custom(Arc::from(other), custom.get(other)?.clone()),
-        })
-    }
-
-    /// The name, as in `FSA_AUTH` and the `FSA-User` header.
-    pub(crate) fn name(&self) -> &str {
-        match self {
-            Self::Custom(name, _) => name,
-            builtin => builtin.builtin_name().unwrap_or_default(),
-        }
-    }
-
-    /// The name, without allocating for the built-in schemes.
-    pub(crate) fn static_name(&self) -> Cow<'static, str> {
-        match self.builtin_name() {
-            Some(name) => Cow::Borrowed(name),
-            None => Cow::Owned(self.name().to_string()),
-        }
-    }
-
-    /// The name of a built-in scheme, `None` for a custom one.
-    fn builtin_name(&self) -> Option<&'static str> {
-        Some(match self {
-            Self::None => "none",
-            Self::Basic => "basic",
-            Self::Param => "param",
-            Self::Token => "token",
-            Self::Oauth => "oauth",
-            Self::Fake => "fake",
-            Self::Httpd => "httpd",
-            Self::Custom(..) => return None,
-        })
-    }
-
-    /// Whether the scheme reads request parameters (so they are gathered
-    /// before authentication).
-    pub(crate) fn reads_params(&self, token_param: bool) -> bool {
-        match self {
-            Self::Param | Self::Fake => true,
-            Self::Token | Self::Oauth => token_param,
-            _ => false,
-        }
-    }
-
-    /// `Ok(Some(login))`: authenticated; `Ok(None)`: this scheme does not
-    /// apply; `Err`: it applies and fails.
-    ///
-    /// The password and hook schemes' futures are boxed: they are large
-    /// (and slow anyway), and would make every request's future larger.
-    async fn authenticate(&self, ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
-        match self {
-            Self::None => Ok(None),
-            Self::Basic => Box::pin(basic::authenticate(ctx)).await,
-            Self::Param => Box::pin(param::authenticate(ctx)).await,
-            Self::Token | Self::Oauth => token::authenticate(ctx),
-            Self::Fake => fake::authenticate(ctx),
-            Self::Httpd => httpd::authenticate(ctx),
-            Self::Custom(_, hook) => {
-                let future = hook(ctx.request());
-                Box::pin(crate::passwords::guard_hook("authentication hook", future))
-                    .await
-                    .map_err(Failure::Refused)
-            }
+/// `Ok(Some(login))`: authenticated; `Ok(None)`: this scheme does not
+/// apply; `Err`: it applies and fails.
+///
+/// The password and hook schemes' futures are boxed: they are large (and
+/// slow anyway), and would make every request's future larger.
+async fn authenticate_with(
+    scheme: &Scheme,
+    ctx: &mut RequestCtx,
+) -> Result<Option<String>, Failure> {
+    match scheme {
+        Scheme::None => Ok(None),
+        Scheme::Basic => Box::pin(basic::authenticate(ctx)).await,
+        Scheme::Param => Box::pin(param::authenticate(ctx)).await,
+        Scheme::Token | Scheme::Oauth => token::authenticate(ctx),
+        Scheme::Fake => fake::authenticate(ctx),
+        Scheme::Httpd => httpd::authenticate(ctx),
+        Scheme::Custom(_, hook) => {
+            let future = hook(ctx.request());
+            Box::pin(guard_hook("authentication hook", future))
+                .await
+                .map_err(Failure::Refused)
         }
     }
 }
@@ -157,7 +73,7 @@ pub(crate) async fn authenticate(ctx: &mut RequestCtx) -> Result<(), ErrorRespon
     for index in 0..ctx.route().schemes.len() {
         // A built-in scheme is copied, a custom one's Arc cloned.
         let scheme = ctx.route().schemes[index].clone();
-        match scheme.authenticate(ctx).await {
+        match authenticate_with(&scheme, ctx).await {
             // No scheme may name the empty login (a JWT with `"sub": ""`).
             Ok(Some(login)) if login.is_empty() => {
                 refused = Some(ErrorResponse::unauthorized("empty login"));
@@ -206,7 +122,7 @@ pub(crate) enum Failure {
 /// of its token.
 ///
 /// ```
-/// use fsa_runtime::{prelude::*, AuthInfo};
+/// use fsa_runtime::prelude::*;
 ///
 /// #[get("/whoami", authz = "AUTH")]
 /// async fn whoami(auth: AuthInfo) -> String {

@@ -3,7 +3,7 @@
 //! or a JSON body.
 
 use super::Failure;
-use crate::{errors::ErrorResponse, passwords, pipeline::RequestCtx};
+use crate::{context::RequestCtx, errors::ErrorResponse};
 
 pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let state = ctx.state().clone();
@@ -18,7 +18,7 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
             "missing param password parameter: {pass}"
         ))));
     };
-    passwords::check_user_password(&state, &login, &password)
+    super::password::check_user_password(&state, &login, &password)
         .await
         .map(Some)
         .map_err(Failure::Refused)

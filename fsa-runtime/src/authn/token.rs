@@ -2,7 +2,7 @@
 //! header, cookie or parameter), checked for the route's realm.
 
 use super::Failure;
-use crate::{errors::ErrorResponse, pipeline::RequestCtx};
+use crate::{context::RequestCtx, errors::ErrorResponse};
 
 pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let info = {

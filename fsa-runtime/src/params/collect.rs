@@ -8,6 +8,7 @@
 //!   and a scalar takes the first of repeated values.
 
 use super::json::{JsonError, MAX_JSON_VALUES};
+use super::too_many_params;
 use super::upload::{Parts, Upload};
 use crate::errors::ErrorResponse;
 use actix_web::{
@@ -20,14 +21,6 @@ use futures_util::StreamExt;
 use serde_json::Value;
 use smallvec::{smallvec, SmallVec};
 use std::collections::HashMap;
-
-/// The answer to more parameters than `FSA_MAX_PARAMS`.
-pub(crate) fn too_many(max: usize) -> ErrorResponse {
-    ErrorResponse::with_status(
-        format!("too many request parameters: at most {max}"),
-        StatusCode::PAYLOAD_TOO_LARGE,
-    )
-}
 
 /// A request body read for its parameters.
 pub(crate) enum Collected {
@@ -49,7 +42,7 @@ pub(crate) async fn collect_body(
     max: usize,
     max_parts: usize,
 ) -> Result<Option<Collected>, ErrorResponse> {
-    let json = crate::pipeline::is_json(request);
+    let json = is_json(request);
     let has_type = request.headers().get(CONTENT_TYPE).is_some();
     let form = has_type
         && request
@@ -106,6 +99,25 @@ pub(crate) async fn collect_body(
     } else {
         Collected::Form(body)
     }))
+}
+
+/// Whether a request carries a JSON body.
+pub(crate) fn is_json(request: &HttpRequest) -> bool {
+    let Some(value) = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// The values of one parameter name.
@@ -199,7 +211,7 @@ impl RequestParams {
                     ));
                 };
                 if members.len() > max.saturating_sub(params.count) {
-                    return Err(too_many(max));
+                    return Err(too_many_params(max));
                 }
                 if members.iter().any(|(k, v)| k.contains('\0') || has_nul(v)) {
                     return Err(ErrorResponse::bad_request("NUL character in JSON body"));
@@ -220,7 +232,7 @@ impl RequestParams {
     fn counted(&mut self, max: usize) -> Result<(), ErrorResponse> {
         self.count += 1;
         if self.count > max {
-            return Err(too_many(max));
+            return Err(too_many_params(max));
         }
         Ok(())
     }

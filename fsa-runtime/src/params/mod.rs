@@ -197,7 +197,7 @@ impl From<ErrorResponse> for ParamError {
 /// A special parameter computed from the request:
 ///
 /// ```
-/// use fsa_runtime::{Input, Param, ParamError, ParamKind};
+/// use fsa_runtime::params::{Input, Param, ParamError, ParamKind};
 ///
 /// struct Lang(String);
 ///
@@ -213,7 +213,7 @@ impl From<ErrorResponse> for ParamError {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an fsa route parameter",
     label = "not a parameter type",
-    note = "a parameter type implements `fsa_runtime::Param` (integers, floats, `bool`, `String`, `Uuid`, chrono dates and times, `Decimal`, `Option`, `Vec`, `HashMap<String, V>`, `Upload`, `Header`, `Cookie`, `CurrentUser`, `HttpRequest`), `SpecialParam`, actix's `FromRequest`, `FromStr` (with a `Display` error) or serde's `Deserialize`",
+    note = "a parameter type implements `fsa_runtime::params::Param` (integers, floats, `bool`, `String`, `Uuid`, chrono dates and times, `Decimal`, `Option`, `Vec`, `HashMap<String, V>`, `Upload`, `Header`, `Cookie`, `CurrentUser`, `HttpRequest`), `SpecialParam`, actix's `FromRequest`, `FromStr` (with a `Display` error) or serde's `Deserialize`",
     note = "for a type of another crate, use `#[cast(function)]` on the parameter or a newtype"
 )]
 pub trait Param: Sized + 'static {
@@ -315,6 +315,14 @@ impl<T: Any + Debug> PermValue for T {
 
 /// The most problems listed in one 400 answer.
 const MAX_PROBLEMS: usize = 20;
+
+/// The answer to more parameters than `FSA_MAX_PARAMS`.
+pub(crate) fn too_many_params(max: usize) -> ErrorResponse {
+    ErrorResponse::with_status(
+        format!("too many request parameters: at most {max}"),
+        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+    )
+}
 
 /// Keeps the first [`MAX_PROBLEMS`] problems, then says how many more: an
 /// answer stays small whatever a client sends.

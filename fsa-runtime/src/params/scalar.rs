@@ -7,7 +7,7 @@ use serde_json::Value;
 /// A value read from one HTTP string or one JSON value.
 ///
 /// ```
-/// use fsa_runtime::Scalar;
+/// use fsa_runtime::params::Scalar;
 ///
 /// assert_eq!(i64::from_http("0x11"), Ok(17));
 /// assert_eq!(i64::from_http("0b10001"), Ok(17));

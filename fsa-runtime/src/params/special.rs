@@ -80,7 +80,10 @@ impl<T: Scalar + 'static> Param for Cookie<T> {
 /// status is the answer.
 ///
 /// ```
-/// use fsa_runtime::{prelude::*, Input, SpecialParam};
+/// use fsa_runtime::{
+///     params::{Input, SpecialParam},
+///     prelude::*,
+/// };
 ///
 /// struct User {
 ///     login: String,

@@ -165,7 +165,7 @@ mod read {
         let (mut fields, mut files) = (Vec::new(), Vec::new());
         while let Some(field) = multipart.next().await {
             if fields.len() + files.len() >= max_parts {
-                return Err(crate::params::collect::too_many(max_parts));
+                return Err(crate::params::too_many_params(max_parts));
             }
             let mut field = field.map_err(|e| bad(&e))?;
             let name = field.name().unwrap_or_default().to_string();

@@ -1,6 +1,6 @@
 //! Tokens (`FSA_TOKEN_*`): creation, checking (cached), and the carrier
-//! they travel in. Two formats: FlaskSimpleAuth's own ([`fsa`]) and JWT
-//! ([`jwt`]).
+//! they travel in. Two formats: FlaskSimpleAuth's own (`tokens/fsa.rs`) and JWT
+//! (`tokens/jwt.rs`).
 
 pub(crate) mod fsa;
 #[cfg(any(feature = "jwt", feature = "jwt-rust-crypto"))]

@@ -1,0 +1,98 @@
+//! The user check of the password schemes (`basic`, `param`), as
+//! FlaskSimpleAuth does it: the stored hash from `get_user_pass` (cached),
+//! verified, then the `password_check` hook when the hash is missing or
+//! does not match.
+
+use crate::{
+    cache::{Cached, Kind},
+    errors::ErrorResponse,
+    hooks::guard_hook,
+    passwords::INVALID,
+    state::State,
+};
+use futures_util::FutureExt;
+use std::{panic::AssertUnwindSafe, sync::Arc};
+
+/// Checks a login and password as the password schemes do (as FlaskSimpleAuth does):
+/// the stored hash from `get_user_pass` (cached), verification, then the
+/// `password_check` hook if the hash is missing or does not match. An
+/// unknown user or a malformed stored hash costs the same work and gets
+/// the same answer as a wrong password.
+///
+/// With `FSA_PASSWORD_SCHEME = "none"` no hash can be verified: the
+/// `password_check` hook alone decides (e.g. LDAP), and without one every
+/// login is the same 401 as a wrong password, never a server error that a
+/// client could cause.
+pub(crate) async fn check_user_password(
+    state: &State,
+    login: &str,
+    password: &str,
+) -> Result<String, ErrorResponse> {
+    // No user has a longer login: refused as a wrong password, before any
+    // look-up, so that no cache keeps it.
+    if login.len() > state.config.max_login {
+        return Err(ErrorResponse::unauthorized(INVALID));
+    }
+    let passwords = &state.passwords;
+    if passwords.scheme.is_none() {
+        return if alternate_check(state, login, password).await? {
+            Ok(login.to_string())
+        } else {
+            Err(ErrorResponse::unauthorized(INVALID))
+        };
+    }
+    let reference = match &state.hooks.get_user_pass {
+        None => None,
+        Some(hook) => {
+            let key = state.cache.key(Kind::UserPass, &[login]);
+            let cached = state
+                .cache
+                .get_or_compute(key, async {
+                    let answer = guard_hook("get_user_pass", hook(login)).await?;
+                    Ok(Cached::Pass(
+                        answer.filter(|r| !r.is_empty()).map(Arc::from),
+                    ))
+                })
+                .await?;
+            match cached {
+                Cached::Pass(reference) => reference,
+                _ => None,
+            }
+        }
+    };
+    let verified = match reference {
+        Some(reference) => passwords.verify(password, &reference).await?,
+        None => {
+            passwords.decoy(password).await?;
+            false
+        }
+    };
+    if verified || alternate_check(state, login, password).await? {
+        Ok(login.to_string())
+    } else {
+        Err(ErrorResponse::unauthorized(INVALID))
+    }
+}
+
+/// The `password_check` hook's answer: a panic counts as false, an `Err`
+/// is the answer sent (as FSA's `ErrorResponse`).
+async fn alternate_check(
+    state: &State,
+    login: &str,
+    password: &str,
+) -> Result<bool, ErrorResponse> {
+    let Some(hook) = &state.hooks.password_check else {
+        return Ok(false);
+    };
+    let answer = match std::panic::catch_unwind(AssertUnwindSafe(|| hook(login, password))) {
+        Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
+        Err(panic) => Err(panic),
+    };
+    answer.unwrap_or_else(|_| {
+        tracing::error!(
+            hook = "password_check",
+            "fsa: hook panicked, counted as false"
+        );
+        Ok(false)
+    })
+}

@@ -1,0 +1,80 @@
+//! What an application can read of its routes: `fsa.routes()` and
+//! `Route::info()`, as the route macros declared them.
+
+use fsa_runtime::{
+    params::ParamKind,
+    prelude::*,
+    route::{Authz, RouteInfo},
+};
+
+#[get("/hello", authz = "OPEN")]
+async fn hello() -> &'static str {
+    "hello"
+}
+
+#[route("/store/<int:sid>", method = "GET", method = "HEAD", authz = ["employee", ("store", "sid", "manager")], authn = ["token", "basic"], realm = "stores")]
+async fn store(sid: i64, _user: CurrentUser, #[name("x-note")] note: Option<String>) -> String {
+    format!("{sid} {note:?}")
+}
+
+#[post("/fun/<i>/<j>", authz = any("admin", all(("fun", "i:j", 2), "kid")))]
+async fn fun(i: i64, j: i64) -> String {
+    (i + j).to_string()
+}
+
+fn app() -> Fsa {
+    fsa_tests::build(
+        fsa_tests::from_toml("routes", "FSA_AUTH = [\"token\", \"basic\", \"none\"]")
+            .get_user_pass(fsa_tests::get_user_pass)
+            .user_in_group(|_: &str, _: &str| false)
+            .object_perms("store", |_: &str, _: i64, _: Option<&str>| Some(true))
+            .object_perms("fun", |_: &str, _: i64, _: i64, _: Option<&str>| Some(true))
+            .routes(routes![hello, store, fun]),
+    )
+}
+
+#[test]
+fn an_application_lists_its_routes_in_order_as_declared() {
+    let app = app();
+    let routes: Vec<RouteInfo> = app.routes().collect();
+    let listed: Vec<String> = routes.iter().map(|r| format!("{r}: {}", r.authz())).collect();
+    assert_eq!(
+        listed,
+        [
+            "GET /hello (routes::hello): OPEN",
+            "GET,HEAD /store/<int:sid> (routes::store): [\"employee\", (\"store\", \"sid\", \"manager\")]",
+            "POST /fun/<i>/<j> (routes::fun): any(\"admin\", all((\"fun\", \"i:j\", \"2\"), \"kid\"))",
+        ]
+    );
+    let store = routes[1];
+    assert_eq!(store.name(), "store");
+    assert_eq!(store.actix_path(), "/store/{sid:[0-9]+}");
+    assert_eq!(store.authn(), Some(&["token", "basic"][..]));
+    assert_eq!(store.realm(), Some("stores"));
+    assert_eq!(routes[0].authn(), None);
+    let params: Vec<(&str, bool, ParamKind)> =
+        store.params().map(|p| (p.name(), p.in_path(), p.kind())).collect();
+    assert_eq!(params[0], ("sid", true, ParamKind::Request));
+    assert_eq!(params[2].0, "x-note");
+    assert!(store.params().next().unwrap().type_name().ends_with("i64"));
+    match store.authz().iter().nth(1) {
+        Some(Authz::Permission(permission)) => {
+            assert_eq!(permission.domain(), "store");
+            assert_eq!(permission.variables(), ["sid"]);
+            assert_eq!(permission.mode(), Some("manager"));
+        }
+        other => panic!("a permission, not {other:?}"),
+    }
+    let Some(Authz::Any(any)) = routes[2].authz().iter().next() else {
+        panic!("any(...)");
+    };
+    assert_eq!(any.iter().len(), 2);
+}
+
+#[test]
+fn a_route_reads_the_same_before_it_is_built() {
+    let routes = routes![hello, store, fun];
+    let built: Vec<String> = app().routes().map(|r| format!("{r:?}")).collect();
+    let declared: Vec<String> = routes.iter().map(|r| format!("{:?}", r.info())).collect();
+    assert_eq!(built, declared);
+}
