@@ -176,14 +176,10 @@ pub trait ViaNothing<T> {
 
 impl<T> ViaNothing<T> for Wrap<T> {}
 
-/// The error of a type that is not a parameter type.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be an fsa route parameter",
-    label = "not a parameter type",
-    note = "a parameter type implements `fsa_runtime::params::Param` (integers, floats, `bool`, `String`, `Uuid`, chrono dates and times, `Decimal`, `Option`, `Vec`, `HashMap<String, V>`, `Upload`, `Header`, `Cookie`, `CurrentUser`, `HttpRequest`), `SpecialParam`, actix's `FromRequest`, `FromStr` (with a `Display` error) or serde's `Deserialize`",
-    note = "for a type of another crate, use `#[cast(function)]` on the parameter, or a newtype"
-)]
-pub trait ParamType {}
+super::not_a_parameter_type! {
+    /// The error of a type that is not a parameter type.
+    pub trait ParamType {}
+}
 
 /// The strategy of [`ViaNothing`], never built.
 pub struct Unreadable<T>(PhantomData<fn() -> T>);

@@ -21,6 +21,22 @@
 //!
 //! A type that fits none is a compile error on the parameter.
 
+/// Writes the compile error of a type that is not a parameter type on a
+/// trait: the one source of its text, for [`Param`] and the parameter
+/// dispatch's `ParamType`.
+macro_rules! not_a_parameter_type {
+    ($item:item) => {
+        #[diagnostic::on_unimplemented(
+            message = "`{Self}` cannot be an fsa route parameter",
+            label = "not a parameter type",
+            note = "a parameter type implements `fsa_runtime::params::Param` (integers, floats, `bool`, `String`, `Uuid`, chrono dates and times, `Decimal`, `Option`, `Vec`, `HashMap<String, V>`, `Upload`, `Header`, `Cookie`, `CurrentUser`, `HttpRequest`), `SpecialParam`, actix's `FromRequest`, `FromStr` (with a `Display` error) or serde's `Deserialize`",
+            note = "for a type of another crate, use `#[cast(function)]` on the parameter, or a newtype"
+        )]
+        $item
+    };
+}
+pub(crate) use not_a_parameter_type;
+
 mod collect;
 #[doc(hidden)]
 pub mod dispatch;
@@ -186,6 +202,7 @@ impl From<ErrorResponse> for ParamError {
     }
 }
 
+not_a_parameter_type! {
 /// A type that a handler parameter may have, read without waiting.
 ///
 /// Implemented by every [`Scalar`] `T`, `Vec<T>` of them, `Option<P>` of
@@ -210,18 +227,13 @@ impl From<ErrorResponse> for ParamError {
 ///     }
 /// }
 /// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be an fsa route parameter",
-    label = "not a parameter type",
-    note = "a parameter type implements `fsa_runtime::params::Param` (integers, floats, `bool`, `String`, `Uuid`, chrono dates and times, `Decimal`, `Option`, `Vec`, `HashMap<String, V>`, `Upload`, `Header`, `Cookie`, `CurrentUser`, `HttpRequest`), `SpecialParam`, actix's `FromRequest`, `FromStr` (with a `Display` error) or serde's `Deserialize`",
-    note = "for a type of another crate, use `#[cast(function)]` on the parameter or a newtype"
-)]
 pub trait Param: Sized + 'static {
     /// What the parameter reads.
     const KIND: ParamKind = ParamKind::Request;
 
     /// Builds the value.
     fn extract(input: Input<'_>) -> Result<Self, ParamError>;
+}
 }
 
 impl<T: Scalar + 'static> Param for T {
