@@ -2,10 +2,9 @@
 //! permissions, OAuth scopes, `any`/`all`, hook failures and caches
 //! (SPEC 1.7, 2, 3.1, 3.5).
 
-use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
 use fsa_runtime::tokens::TokenOptions;
-use fsa_tests::{build, serve};
+use fsa_tests::{build, send, send_form, send_json, serve, status, status_body};
 use serde_json::json;
 use std::sync::{
     atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -116,13 +115,10 @@ fn app() -> Fsa {
     )
 }
 
-async fn status(srv: &actix_test::TestServer, path: &str, login: &str) -> StatusCode {
+/// The status of `GET path` as `login` (fake authentication).
+async fn status_as(srv: &actix_test::TestServer, path: &str, login: &str) -> u16 {
     let sep = if path.contains('?') { '&' } else { '?' };
-    srv.get(format!("{path}{sep}LOGIN={login}"))
-        .send()
-        .await
-        .unwrap()
-        .status()
+    status(srv.get(format!("{path}{sep}LOGIN={login}"))).await
 }
 
 #[actix_web::test]
@@ -138,98 +134,60 @@ async fn groups_admit_their_members_only() {
     for (path, expected) in cases {
         for (login, code) in ["dad", "calvin", "hobbes"].iter().zip(expected) {
             assert_eq!(
-                status(&srv, path, login).await.as_u16(),
+                status_as(&srv, path, login).await,
                 code,
                 "{path} as {login}"
             );
         }
     }
-    assert_eq!(
-        srv.get("/admin").send().await.unwrap().status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(status(srv.get("/admin")).await, 401);
 }
 
 #[actix_web::test]
 async fn object_permissions_check_the_named_parameters() {
     let srv = serve(app());
-    assert_eq!(status(&srv, "/my/calvin", "calvin").await, StatusCode::OK);
-    assert_eq!(
-        status(&srv, "/my/calvin", "hobbes").await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(status(&srv, "/my/calvin", "dad").await, StatusCode::OK);
-    assert_eq!(status(&srv, "/my/moe", "dad").await, StatusCode::NOT_FOUND);
-    assert_eq!(status(&srv, "/fun/4/4", "hobbes").await, StatusCode::OK);
-    assert_eq!(
-        status(&srv, "/fun/3/4", "hobbes").await,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(status_as(&srv, "/my/calvin", "calvin").await, 200);
+    assert_eq!(status_as(&srv, "/my/calvin", "hobbes").await, 403);
+    assert_eq!(status_as(&srv, "/my/calvin", "dad").await, 200);
+    assert_eq!(status_as(&srv, "/my/moe", "dad").await, 404);
+    assert_eq!(status_as(&srv, "/fun/4/4", "hobbes").await, 200);
+    assert_eq!(status_as(&srv, "/fun/3/4", "hobbes").await, 403);
 }
 
 #[actix_web::test]
 async fn permission_variables_come_from_query_form_or_json() {
     let srv = serve(app());
-    let res = srv
-        .post("/doc?LOGIN=calvin&id=1&body=hi")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let res = srv
-        .post("/doc")
-        .send_form(&[("LOGIN", "calvin"), ("id", "1"), ("body", "hi")])
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let mut res = srv
-        .post("/doc")
-        .send_json(&json!({"LOGIN": "calvin", "id": 1, "body": "hi"}))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.body().await.unwrap(), "doc 1: hi");
-    let res = srv
-        .post("/doc")
-        .send_json(&json!({"LOGIN": "calvin", "id": 2, "body": "hi"}))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = srv
-        .post("/doc")
-        .send_json(&json!({"LOGIN": "hobbes", "id": 1, "body": "hi"}))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        status(srv.post("/doc?LOGIN=calvin&id=1&body=hi")).await,
+        200
+    );
+    let form = [("LOGIN", "calvin"), ("id", "1"), ("body", "hi")];
+    assert_eq!(send_form(srv.post("/doc"), &form).await.status, 200);
+    let calvin = json!({"LOGIN": "calvin", "id": 1, "body": "hi"});
+    let answer = send_json(srv.post("/doc"), &calvin).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, "doc 1: hi");
+    let other_doc = json!({"LOGIN": "calvin", "id": 2, "body": "hi"});
+    assert_eq!(send_json(srv.post("/doc"), &other_doc).await.status, 403);
+    let hobbes = json!({"LOGIN": "hobbes", "id": 1, "body": "hi"});
+    assert_eq!(send_json(srv.post("/doc"), &hobbes).await.status, 403);
 }
 
 #[actix_web::test]
 async fn any_mixes_groups_and_permissions() {
     let srv = serve(app());
-    assert_eq!(
-        status(&srv, "/owner-or-admin/hobbes", "hobbes").await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        status(&srv, "/owner-or-admin/hobbes", "dad").await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        status(&srv, "/owner-or-admin/hobbes", "calvin").await,
-        StatusCode::FORBIDDEN
-    );
+    let path = "/owner-or-admin/hobbes";
+    assert_eq!(status_as(&srv, path, "hobbes").await, 200);
+    assert_eq!(status_as(&srv, path, "dad").await, 200);
+    assert_eq!(status_as(&srv, path, "calvin").await, 403);
     // Not found for a non-admin: every alternative failed, not all as "not found".
-    assert_eq!(
-        status(&srv, "/owner-or-admin/moe", "calvin").await,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(status_as(&srv, "/owner-or-admin/moe", "calvin").await, 403);
 }
 
 #[actix_web::test]
 async fn handlers_see_the_login_and_scheme() {
     let srv = serve(app());
-    let mut res = srv.get("/who?LOGIN=susie").send().await.unwrap();
-    assert_eq!(res.body().await.unwrap(), "susie fake");
+    assert_eq!(send(srv.get("/who?LOGIN=susie")).await.body, "susie fake");
 }
 
 #[actix_web::test]
@@ -241,10 +199,7 @@ async fn auth_with_only_none_is_closed() {
     let srv = serve(build(
         fsa_tests::from_toml("acme", "FSA_AUTH = \"none\"").routes(routes![auth]),
     ));
-    assert_eq!(
-        srv.get("/auth").send().await.unwrap().status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(status(srv.get("/auth")).await, 403);
 }
 
 #[actix_web::test]
@@ -277,9 +232,9 @@ async fn hook_errors_keep_their_status_and_failures_are_server_errors() {
         .routes(routes![teapot, broken]),
     );
     let srv = serve(fsa);
-    assert_eq!(status(&srv, "/teapot", "calvin").await.as_u16(), 418);
-    assert_eq!(status(&srv, "/broken/1", "calvin").await.as_u16(), 518);
-    assert_eq!(status(&srv, "/broken/2", "calvin").await, StatusCode::OK);
+    assert_eq!(status_as(&srv, "/teapot", "calvin").await, 418);
+    assert_eq!(status_as(&srv, "/broken/1", "calvin").await, 518);
+    assert_eq!(status_as(&srv, "/broken/2", "calvin").await, 200);
 }
 
 #[actix_web::test]
@@ -309,8 +264,8 @@ async fn a_revoked_right_is_refused_right_after_uncaching() {
     );
     let srv = serve(fsa.clone());
     for _ in 0..3 {
-        assert_eq!(status(&srv, "/vip", "calvin").await, StatusCode::OK);
-        assert_eq!(status(&srv, "/box/7", "calvin").await, StatusCode::OK);
+        assert_eq!(status_as(&srv, "/vip", "calvin").await, 200);
+        assert_eq!(status_as(&srv, "/box/7", "calvin").await, 200);
     }
     assert_eq!(
         calls.load(Ordering::SeqCst),
@@ -319,23 +274,16 @@ async fn a_revoked_right_is_refused_right_after_uncaching() {
     );
     is_vip.store(false, Ordering::SeqCst);
     owns_box.store(false, Ordering::SeqCst);
-    assert_eq!(
-        status(&srv, "/vip", "calvin").await,
-        StatusCode::OK,
-        "still cached"
-    );
+    assert_eq!(status_as(&srv, "/vip", "calvin").await, 200, "still cached");
     assert!(fsa.group_uncache("calvin", "vip"));
     assert!(fsa.object_perms_uncache("box", "calvin", &[&7i64], None));
-    assert_eq!(status(&srv, "/vip", "calvin").await, StatusCode::FORBIDDEN);
-    assert_eq!(
-        status(&srv, "/box/7", "calvin").await,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(status_as(&srv, "/vip", "calvin").await, 403);
+    assert_eq!(status_as(&srv, "/box/7", "calvin").await, 403);
     // Negative answers are cached too, until uncached.
     is_vip.store(true, Ordering::SeqCst);
-    assert_eq!(status(&srv, "/vip", "calvin").await, StatusCode::FORBIDDEN);
+    assert_eq!(status_as(&srv, "/vip", "calvin").await, 403);
     assert!(fsa.auth_uncache("calvin") >= 1);
-    assert_eq!(status(&srv, "/vip", "calvin").await, StatusCode::OK);
+    assert_eq!(status_as(&srv, "/vip", "calvin").await, 200);
 }
 
 #[actix_web::test]
@@ -362,31 +310,14 @@ async fn oauth_routes_check_the_token_scopes() {
     };
     let (good, other) = (scoped(&["character", "read"]), scoped(&["sidekick"]));
     let srv = serve(fsa.clone());
+    assert_eq!(status(srv.get("/character")).await, 401);
     assert_eq!(
-        srv.get("/character").send().await.unwrap().status(),
-        StatusCode::UNAUTHORIZED
+        status_body(srv.get("/character").bearer_auth(&good)).await,
+        (200, "calvin may read characters: true".into())
     );
-    let mut res = srv
-        .get("/character")
-        .bearer_auth(&good)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
-        res.body().await.unwrap(),
-        "calvin may read characters: true"
-    );
-    let mut res = srv
-        .get("/character")
-        .bearer_auth(&other)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(
-        res.body().await.unwrap(),
-        "missing permission \"character\""
+        status_body(srv.get("/character").bearer_auth(&other)).await,
+        (403, "missing permission \"character\"".into())
     );
 }
 
@@ -440,13 +371,10 @@ async fn scopes_inside_any_and_all_are_checked_on_oauth_routes() {
     };
     let (character, sidekick) = (token(&["character"]), token(&["sidekick"]));
     let srv = serve(fsa.clone());
-    let status = |path: &'static str, token: &str| {
-        let request = srv.get(path).bearer_auth(token);
-        async move { request.send().await.unwrap().status() }
-    };
-    assert_eq!(status("/either", &character).await, StatusCode::OK);
-    assert_eq!(status("/either", &sidekick).await, StatusCode::FORBIDDEN);
-    assert_eq!(status("/both/1", &character).await, StatusCode::OK);
-    assert_eq!(status("/both/1", &sidekick).await, StatusCode::FORBIDDEN);
-    assert_eq!(status("/both/2", &character).await, StatusCode::FORBIDDEN);
+    let with = |path: &str, token: &str| status(srv.get(path).bearer_auth(token));
+    assert_eq!(with("/either", &character).await, 200);
+    assert_eq!(with("/either", &sidekick).await, 403);
+    assert_eq!(with("/both/1", &character).await, 200);
+    assert_eq!(with("/both/1", &sidekick).await, 403);
+    assert_eq!(with("/both/2", &character).await, 403);
 }

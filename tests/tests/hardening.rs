@@ -5,7 +5,9 @@
 use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
 use fsa_tests::raw::{self, Response};
-use fsa_tests::{body_text, build, get_user_pass, serve};
+use fsa_tests::{
+    build, get_user_pass, send, send_body, send_form, send_json, serve, status, status_body,
+};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -101,27 +103,18 @@ async fn a_login_longer_than_the_maximum_is_refused_as_a_wrong_password_unlooked
     );
     let srv = serve(fsa);
     let at_limit = "c".repeat(20);
-    let mut res = srv
-        .get("/me")
-        .basic_auth(&at_limit, "hobbes-rules")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let wrong_password = body_text(&mut res).await;
+    let answer = send(srv.get("/me").basic_auth(&at_limit, "hobbes-rules")).await;
+    assert_eq!(answer.status, 401);
+    let wrong_password = answer.body;
     assert_eq!(LOOKUPS.load(Ordering::SeqCst), 1);
     for long in ["c".repeat(21), "x".repeat(1 << 20)] {
-        let mut res = srv
-            .post("/me")
-            .send_form(&[("USER", long.as_str()), ("PASS", "hobbes-rules")])
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(body_text(&mut res).await, wrong_password);
+        let form = [("USER", long.as_str()), ("PASS", "hobbes-rules")];
+        let answer = send_form(srv.post("/me"), &form).await;
+        assert_eq!(answer.status, 401);
+        assert_eq!(answer.body, wrong_password);
     }
     let long = "c".repeat(21);
-    let res = srv.get("/me").basic_auth(&long, "x").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(status(srv.get("/me").basic_auth(&long, "x")).await, 401);
     assert_eq!(
         LOOKUPS.load(Ordering::SeqCst),
         1,
@@ -146,18 +139,18 @@ async fn the_cache_holds_at_most_its_memory_whatever_the_logins_sent() {
     );
     let srv = serve(fsa);
     let login = |i: usize| format!("{i:0>240}");
-    let ask = |i: usize| srv.get("/me").basic_auth(login(i), "wrong").send();
-    assert_eq!(ask(0).await.unwrap().status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(ask(0).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let ask = |i: usize| status(srv.get("/me").basic_auth(login(i), "wrong"));
+    assert_eq!(ask(0).await, 401);
+    assert_eq!(ask(0).await, 401);
     assert_eq!(LOOKUPS.load(Ordering::SeqCst), 1, "cached");
     // 2,000 unique logins of 240 bytes: 480 KB of keys, more than the cache
     for i in 1..=2000 {
-        ask(i).await.unwrap();
+        ask(i).await;
     }
     assert_eq!(LOOKUPS.load(Ordering::SeqCst), 2001);
     // the first answers were let go: the hook is asked again
-    ask(0).await.unwrap();
-    ask(1).await.unwrap();
+    ask(0).await;
+    ask(1).await;
     assert!(LOOKUPS.load(Ordering::SeqCst) > 2001, "nothing evicted");
 }
 
@@ -167,29 +160,26 @@ async fn more_parameters_than_the_maximum_get_413_and_a_400_lists_few_problems()
     let form = |n: usize| -> Vec<(String, String)> {
         (0..n).map(|i| (format!("p{i}"), i.to_string())).collect()
     };
-    let mut res = srv.post("/rest").send_form(&form(100)).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(body_text(&mut res).await, "100 parameters");
-    let mut res = srv.post("/rest").send_form(&form(101)).await.unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let answer = send_form(srv.post("/rest"), &form(100)).await;
+    assert_eq!(answer.status_body(), (200, "100 parameters".into()));
+    let answer = send_form(srv.post("/rest"), &form(101)).await;
     assert_eq!(
-        body_text(&mut res).await,
-        "too many request parameters: at most 100"
+        answer.status_body(),
+        (413, "too many request parameters: at most 100".into())
     );
     // the query counts too; a JSON body's members as well
-    let res = srv.post("/rest?q=1").send_form(&form(100)).await.unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let answer = send_form(srv.post("/rest?q=1"), &form(100)).await;
+    assert_eq!(answer.status, 413);
     let members: serde_json::Map<String, Value> =
         (0..101).map(|i| (format!("p{i}"), json!("v"))).collect();
-    let res = srv.post("/rest").send_json(&members).await.unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(send_json(srv.post("/rest"), &members).await.status, 413);
     // 60 unexpected names, 100 bytes each: 20 listed, the rest counted
     let long: Vec<(String, String)> = (0..60)
         .map(|i| (format!("{i:x>100}"), "v".into()))
         .collect();
-    let mut res = srv.post("/echo").send_form(&long).await.unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let text = body_text(&mut res).await;
+    let answer = send_form(srv.post("/echo"), &long).await;
+    assert_eq!(answer.status, 400);
+    let text = answer.body;
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 21, "{text}");
     assert_eq!(lines[20], "... and 40 more");
@@ -204,13 +194,10 @@ async fn multipart_parts_count_against_the_maximum() {
         .map(|i| format!("--x\r\nContent-Disposition: form-data; name=\"p{i}\"\r\n\r\nv\r\n"))
         .collect::<String>()
         + "--x--\r\n";
-    let res = srv
+    let request = srv
         .post("/rest")
-        .insert_header(("content-type", "multipart/form-data; boundary=x"))
-        .send_body(body)
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        .insert_header(("content-type", "multipart/form-data; boundary=x"));
+    assert_eq!(send_body(request, body).await.status, 413);
 }
 
 /// Sends `head` then `body` a byte every `pause`, reading the answer.
@@ -283,7 +270,7 @@ async fn a_body_sent_too_slowly_gets_408_after_the_timeout() {
 #[actix_web::test]
 async fn jwts_are_valid_from_nbf_and_name_a_nonempty_subject() {
     let srv = serve(app(""));
-    let get = |token: String| srv.get("/me").bearer_auth(token).send();
+    let get = |token: String| srv.get("/me").bearer_auth(token);
     let claims = |extra: Value| {
         let mut claims = json!({"sub": "calvin", "aud": "acme", "exp": now() + 600});
         for (k, v) in extra.as_object().unwrap() {
@@ -291,18 +278,19 @@ async fn jwts_are_valid_from_nbf_and_name_a_nonempty_subject() {
         }
         claims
     };
-    assert_eq!(get(jwt(claims(json!({})))).await.unwrap().status(), 200);
+    assert_eq!(status(get(jwt(claims(json!({}))))).await, 200);
     let past = json!({"nbf": now() - 60});
-    assert_eq!(get(jwt(claims(past))).await.unwrap().status(), 200);
+    assert_eq!(status(get(jwt(claims(past)))).await, 200);
     let tomorrow = json!({"nbf": now() + 86_400});
-    assert_eq!(get(jwt(claims(tomorrow))).await.unwrap().status(), 401);
+    assert_eq!(status(get(jwt(claims(tomorrow)))).await, 401);
     let empty = json!({"sub": ""});
-    let mut res = get(jwt(claims(empty))).await.unwrap();
-    assert_eq!(res.status(), 401);
-    assert_eq!(body_text(&mut res).await, "empty login");
+    assert_eq!(
+        status_body(get(jwt(claims(empty)))).await,
+        (401, "empty login".into())
+    );
     let mut missing = claims(json!({}));
     missing.as_object_mut().unwrap().remove("sub");
-    assert_eq!(get(jwt(missing)).await.unwrap().status(), 401);
+    assert_eq!(status(get(jwt(missing))).await, 401);
 }
 
 #[actix_web::test]
@@ -313,8 +301,7 @@ async fn a_custom_scheme_naming_the_empty_login_is_refused() {
             .routes(routes![me]),
     );
     let srv = serve(fsa);
-    let res = srv.get("/me").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(status(srv.get("/me")).await, 401);
 }
 
 #[actix_web::test]
@@ -323,28 +310,20 @@ async fn bearer_in_any_case_and_one_authorization_header_only() {
     let token = fsa.create_token("calvin").unwrap();
     let srv = serve(fsa);
     for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
-        let res = srv
-            .get("/me")
-            .insert_header(("authorization", format!("{scheme} {token}")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "{scheme}");
+        let authorization = ("authorization", format!("{scheme} {token}"));
+        let status = status(srv.get("/me").insert_header(authorization)).await;
+        assert_eq!(status, 200, "{scheme}");
     }
     // two credentials: refused, whichever comes first
     let basic = "Basic Y2FsdmluOmhvYmJlcy1ydWxlcw==";
     for (first, second) in [(basic, "Bearer x"), ("Bearer x", basic)] {
-        let mut res = srv
+        let twice = srv
             .get("/me")
             .append_header(("authorization", first))
-            .append_header(("authorization", second))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+            .append_header(("authorization", second));
         assert_eq!(
-            body_text(&mut res).await,
-            "several Authorization headers: send one"
+            status_body(twice).await,
+            (400, "several Authorization headers: send one".into())
         );
     }
 }
@@ -357,17 +336,10 @@ async fn a_token_header_sent_twice_is_refused() {
     let fsa = build(fsa_tests::from_toml("acme", &config).routes(routes![me]));
     let token = fsa.create_token("calvin").unwrap();
     let srv = serve(fsa);
-    let res = srv
-        .get("/me")
-        .insert_header(("Auth", token.as_str()))
-        .send();
-    assert_eq!(res.await.unwrap().status(), StatusCode::OK);
-    let res = srv
-        .get("/me")
-        .append_header(("Auth", token.as_str()))
-        .append_header(("Auth", token.as_str()))
-        .send();
-    assert_eq!(res.await.unwrap().status(), StatusCode::BAD_REQUEST);
+    let header = ("Auth", token.as_str());
+    assert_eq!(status(srv.get("/me").insert_header(header)).await, 200);
+    let twice = srv.get("/me").append_header(header).append_header(header);
+    assert_eq!(status(twice).await, 400);
 }
 
 #[actix_web::test]
@@ -471,34 +443,33 @@ async fn json_bodies_hold_at_most_100_000_values_and_errors_quote_little() {
     // {"data": [0, ...]}: the object, the array and its items
     let body = |items: usize| format!("{{\"data\": [{}]}}", vec!["0"; items].join(","));
     let post = |text: String| {
-        srv.post("/json")
-            .insert_header(("content-type", "application/json"))
-            .send_body(text)
+        let request = srv
+            .post("/json")
+            .insert_header(("content-type", "application/json"));
+        send_body(request, text)
     };
-    let mut res = post(body(99_998)).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(body_text(&mut res).await, "99998 items");
-    let mut res = post(body(99_999)).await.unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let answer = post(body(99_998)).await;
+    assert_eq!(answer.status_body(), (200, "99998 items".into()));
+    let answer = post(body(99_999)).await;
     assert_eq!(
-        body_text(&mut res).await,
-        "too many JSON values: at most 100000"
+        answer.status_body(),
+        (413, "too many JSON values: at most 100000".into())
     );
     // an HTTP value holding JSON is bounded the same way
     let form = [("data", format!("[{}]", vec!["0"; 100_000].join(",")))];
-    let mut res = srv.post("/json").send_form(&form).await.unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(body_text(&mut res).await.contains("too many JSON values"));
+    let answer = send_form(srv.post("/json"), &form).await;
+    assert_eq!(answer.status, 400);
+    assert!(answer.body.contains("too many JSON values"));
     // a conversion error quotes at most a few hundred characters
     let long = "1".repeat(2000);
-    let mut res = srv.get(format!("/address?ip={long}")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(body_text(&mut res).await.len() < 500);
+    let answer = send(srv.get(format!("/address?ip={long}"))).await;
+    assert_eq!(answer.status, 400);
+    assert!(answer.body.len() < 500);
     // a map of values lists 20 problems, then how many more
     let bad: Vec<(String, String)> = (0..60).map(|i| (format!("n{i}"), "x".into())).collect();
-    let mut res = srv.post("/counts").send_form(&bad).await.unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let text = body_text(&mut res).await;
+    let answer = send_form(srv.post("/counts"), &bad).await;
+    assert_eq!(answer.status, 400);
+    let text = answer.body;
     assert_eq!(text.matches("expected an integer").count(), 20, "{text}");
     assert!(text.ends_with("... and 40 more"), "{text}");
 }

@@ -8,7 +8,7 @@ use fsa_runtime::{
     params::{Input, SpecialParam},
     prelude::*,
 };
-use fsa_tests::{build, get_user_pass, serve};
+use fsa_tests::{build, get_user_pass, send_body, send_json, serve, status_body};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -319,6 +319,8 @@ fn app() -> Fsa {
 
 // --------------------------------------------------------------- helpers
 
+/// Status and body of a response: for the chunked requests of
+/// `multipart_bodies_of_empty_fields_or_huge_headers_are_limited_too`.
 async fn text<S>(mut response: awc::ClientResponse<S>) -> (u16, String)
 where
     S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
@@ -331,18 +333,18 @@ where
 }
 
 async fn get(srv: &actix_test::TestServer, path: &str) -> (u16, String) {
-    text(srv.get(path).send().await.unwrap()).await
+    status_body(srv.get(path)).await
 }
 
 async fn form(srv: &actix_test::TestServer, path: &str, body: &str) -> (u16, String) {
     let request = srv
         .post(path)
         .insert_header(("content-type", "application/x-www-form-urlencoded"));
-    text(request.send_body(body.to_string()).await.unwrap()).await
+    send_body(request, body.to_string()).await.status_body()
 }
 
 async fn json(srv: &actix_test::TestServer, path: &str, body: Value) -> (u16, String) {
-    text(srv.post(path).send_json(&body).await.unwrap()).await
+    send_json(srv.post(path), &body).await.status_body()
 }
 
 const BOUNDARY: &str = "fsa-test-boundary";
@@ -393,7 +395,7 @@ async fn multipart(srv: &actix_test::TestServer, path: &str, parts: &[Part<'_>])
         "content-type",
         format!("multipart/form-data; boundary={BOUNDARY}"),
     ));
-    text(request.send_body(body).await.unwrap()).await
+    send_body(request, body).await.status_body()
 }
 
 // ----------------------------------------------------------------- tests
@@ -779,28 +781,22 @@ async fn names_drop_a_leading_underscore_and_raw_prefixes_or_are_given() {
 #[actix_web::test]
 async fn headers_are_read_by_parameter_name() {
     let srv = serve(app());
-    let response = srv
+    let request = srv
         .get("/headers")
         .insert_header(("HELLO", "World!"))
         .insert_header(("User-Agent", "fsa-test"))
-        .insert_header(("X-Count", "3"))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = text(response).await;
+        .insert_header(("X-Count", "3"));
+    let (status, body) = status_body(request).await;
     assert_eq!(status, 200);
     assert_eq!(
         serde_json::from_str::<Value>(&body).unwrap(),
         json!({"agent": "fsa-test", "hello": "World!", "count": 3})
     );
-    let response = srv
+    let request = srv
         .get("/headers")
         .insert_header(("User-Agent", "fsa-test"))
-        .insert_header(("X-Count", "three"))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = text(response).await;
+        .insert_header(("X-Count", "three"));
+    let (status, body) = status_body(request).await;
     assert_eq!(status, 400);
     assert!(body.contains("header \"hello\" is missing"), "{body}");
     assert!(
@@ -808,13 +804,10 @@ async fn headers_are_read_by_parameter_name() {
         "{body}"
     );
     // A request parameter of a header's name is refused.
-    let response = srv
+    let request = srv
         .get("/headers?hello=x")
-        .insert_header(("HELLO", "World!"))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = text(response).await;
+        .insert_header(("HELLO", "World!"));
+    let (status, body) = status_body(request).await;
     assert_eq!(status, 400);
     assert!(
         body.contains("unexpected request parameter \"hello\""),
@@ -825,17 +818,14 @@ async fn headers_are_read_by_parameter_name() {
 #[actix_web::test]
 async fn cookies_are_read_by_parameter_name() {
     let srv = serve(app());
-    let with = |cookie: &'static str| srv.get("/cookies").insert_header(("Cookie", cookie)).send();
+    let with = |cookie: &str| status_body(srv.get("/cookies").insert_header(("Cookie", cookie)));
+    assert_eq!(with("flavor=bla").await, (200, "bla None foobla".into()));
     assert_eq!(
-        text(with("flavor=bla").await.unwrap()).await,
-        (200, "bla None foobla".into())
-    );
-    assert_eq!(
-        text(with("flavor=bla; bla=foo; bar=42").await.unwrap()).await,
+        with("flavor=bla; bla=foo; bar=42").await,
         (200, "bla Some(\"foo\") 42".into())
     );
     assert_eq!(
-        text(with("bla=foo").await.unwrap()).await,
+        with("bla=foo").await,
         (400, "cookie \"flavor\" is missing".into())
     );
 }
@@ -954,13 +944,10 @@ async fn uploads_are_limited_by_the_maximum_body_size() {
             .0,
         201
     );
-    let response = srv
+    let request = srv
         .post("/upload")
-        .insert_header(("content-type", "multipart/form-data; boundary=nope"))
-        .send_body("garbage")
-        .await
-        .unwrap();
-    assert_eq!(text(response).await.0, 400);
+        .insert_header(("content-type", "multipart/form-data; boundary=nope"));
+    assert_eq!(send_body(request, "garbage").await.status, 400);
 }
 
 /// `FSA_MAX_BODY` counts the raw bytes of a multipart body as they are
@@ -1037,13 +1024,8 @@ async fn special_parameters_are_built_from_other_special_parameters() {
         get(&srv, "/profile?LOGIN=calvin").await,
         (200, "calvin true".into())
     );
-    let response = srv
-        .get("/profile")
-        .basic_auth("hobbes", "short")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(text(response).await, (200, "hobbes false".into()));
+    let hobbes = srv.get("/profile").basic_auth("hobbes", "short");
+    assert_eq!(status_body(hobbes).await, (200, "hobbes false".into()));
     assert_eq!(
         get(&srv, "/profile?LOGIN=susie").await,
         (404, "no profile for susie".into())

@@ -3,7 +3,9 @@
 
 use actix_web::{http::StatusCode, web, HttpResponse};
 use fsa_runtime::prelude::*;
-use fsa_tests::{body_text, build, get_user_pass, serve};
+use fsa_tests::{
+    build, get_user_pass, send, send_body, send_form, send_json, serve, status, status_body,
+};
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -91,162 +93,101 @@ fn app() -> Fsa {
 #[actix_web::test]
 async fn open_routes_answer_anyone_without_authenticating() {
     let srv = serve(app());
-    let mut res = srv.get("/open?who=susie").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(body_text(&mut res).await, "hello susie");
+    assert_eq!(
+        status_body(srv.get("/open?who=susie")).await,
+        (200, "hello susie".into())
+    );
     // Bad credentials are not even looked at.
-    let mut res = srv
-        .get("/open")
-        .basic_auth("calvin", "wrong")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(body_text(&mut res).await, "hello world");
-    assert_eq!(res.headers().get("fsa-user").unwrap(), "None (none)");
+    let answer = send(srv.get("/open").basic_auth("calvin", "wrong")).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, "hello world");
+    assert_eq!(answer.header("fsa-user"), Some("None (none)"));
 }
 
 #[actix_web::test]
 async fn missing_credentials_get_401_with_a_basic_challenge() {
     let srv = serve(app());
-    let res = srv.get("/auth").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let answer = send(srv.get("/auth")).await;
+    assert_eq!(answer.status, 401);
     assert_eq!(
-        res.headers().get("www-authenticate").unwrap(),
-        "Basic realm=\"acme\""
+        answer.header("www-authenticate"),
+        Some("Basic realm=\"acme\"")
     );
 }
 
 #[actix_web::test]
 async fn good_credentials_pass_and_name_the_user() {
     let srv = serve(app());
-    let mut res = srv
-        .get("/auth")
-        .basic_auth("calvin", "hobbes-rules")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(body_text(&mut res).await, "user calvin");
-    assert_eq!(res.headers().get("fsa-user").unwrap(), "calvin (basic)");
-    assert_eq!(res.headers().get("fsa-request").unwrap(), "GET /auth");
-    assert!(res.headers().get("fsa-delay").is_some());
+    let answer = send(srv.get("/auth").basic_auth("calvin", "hobbes-rules")).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, "user calvin");
+    assert_eq!(answer.header("fsa-user"), Some("calvin (basic)"));
+    assert_eq!(answer.header("fsa-request"), Some("GET /auth"));
+    assert!(answer.header("fsa-delay").is_some());
 }
 
 #[actix_web::test]
 async fn wrong_password_and_unknown_user_get_the_same_401() {
     let srv = serve(app());
-    let mut wrong = srv
-        .get("/auth")
-        .basic_auth("calvin", "nope")
-        .send()
-        .await
-        .unwrap();
-    let mut unknown = srv
-        .get("/auth")
-        .basic_auth("moe", "nope")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
-    let (a, b) = (body_text(&mut wrong).await, body_text(&mut unknown).await);
+    let (wrong, a) = status_body(srv.get("/auth").basic_auth("calvin", "nope")).await;
+    let (unknown, b) = status_body(srv.get("/auth").basic_auth("moe", "nope")).await;
+    assert_eq!(wrong, 401);
+    assert_eq!(unknown, 401);
     assert_eq!(a, b);
     assert!(
         !a.contains("nope"),
         "the body must not echo the password: {a}"
     );
-    let mut garbage = srv
-        .get("/auth")
-        .insert_header(("Authorization", "Basic !!!"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(garbage.status(), StatusCode::UNAUTHORIZED);
+    let garbage = ("Authorization", "Basic !!!");
     assert_eq!(
-        body_text(&mut garbage).await,
-        "decoding error on authorization header"
+        status_body(srv.get("/auth").insert_header(garbage)).await,
+        (401, "decoding error on authorization header".into())
     );
 }
 
 #[actix_web::test]
 async fn closed_routes_answer_403_before_authentication() {
     let srv = serve(app());
+    assert_eq!(status(srv.get("/closed")).await, 403);
     assert_eq!(
-        srv.get("/closed").send().await.unwrap().status(),
-        StatusCode::FORBIDDEN
+        status(srv.get("/closed").basic_auth("calvin", "hobbes-rules")).await,
+        403
     );
-    let res = srv
-        .get("/closed")
-        .basic_auth("calvin", "hobbes-rules")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 #[actix_web::test]
 async fn users_outside_the_group_get_403() {
     let srv = serve(app());
-    let res = srv
-        .get("/kids")
-        .basic_auth("hobbes", "short")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = srv
-        .get("/kids")
-        .basic_auth("calvin", "hobbes-rules")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    let hobbes = |path: &str| status(srv.get(path).basic_auth("hobbes", "short"));
+    let calvin = |path: &str| status(srv.get(path).basic_auth("calvin", "hobbes-rules"));
+    assert_eq!(hobbes("/kids").await, 403);
+    assert_eq!(calvin("/kids").await, 200);
     // Groups come before parameters: a stranger learns nothing of them.
-    let res = srv
-        .get("/kids?bad=1")
-        .basic_auth("hobbes", "short")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(hobbes("/kids?bad=1").await, 403);
 }
 
 #[actix_web::test]
 async fn object_permissions_answer_404_for_unknown_objects_and_403_for_others() {
     let srv = serve(app());
     let calvin = |path: &str| srv.post(path).basic_auth("calvin", "hobbes-rules");
-    let mut res = calvin("/store/1/product")
-        .send_form(&[("product", "pen"), ("quantity", "0x11")])
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+    let form = [("product", "pen"), ("quantity", "0x11")];
+    let answer = send_form(calvin("/store/1/product"), &form).await;
+    assert_eq!(answer.status, 201);
     assert_eq!(
-        res.json::<serde_json::Value>().await.unwrap(),
+        answer.json::<serde_json::Value>(),
         json!({"sid": 1, "product": "pen", "quantity": 17})
     );
-    let res = calvin("/store/2/product")
-        .send_form(&[("product", "pen"), ("quantity", "1")])
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = calvin("/store/3/product")
-        .send_form(&[("product", "pen"), ("quantity", "1")])
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let pen = [("product", "pen"), ("quantity", "1")];
+    let answer = send_form(calvin("/store/2/product"), &pen).await;
+    assert_eq!(answer.status, 403);
+    let answer = send_form(calvin("/store/3/product"), &pen).await;
+    assert_eq!(answer.status, 404);
     // Parameters come before permissions: a missing one is a 400 even on an unknown store.
-    let res = calvin("/store/3/product")
-        .send_form(&[("product", "pen")])
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let answer = send_form(calvin("/store/3/product"), &[("product", "pen")]).await;
+    assert_eq!(answer.status, 400);
     // A path segment that is not an integer does not match the route.
-    let res = calvin("/store/x/product")
-        .send_form(&[("product", "pen"), ("quantity", "1")])
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let answer = send_form(calvin("/store/x/product"), &pen).await;
+    assert_eq!(answer.status, 404);
 }
 
 #[actix_web::test]
@@ -256,35 +197,21 @@ async fn json_bodies_must_hold_json_types() {
         srv.post("/store/1/product")
             .basic_auth("calvin", "hobbes-rules")
     };
-    let res = calvin()
-        .send_json(&json!({"product": "pen", "quantity": 3}))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let mut res = calvin()
-        .send_json(&json!({"product": "pen", "quantity": "3"}))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(body_text(&mut res).await.contains("quantity"));
-    let res = calvin()
-        .insert_header(("content-type", "application/json"))
-        .send_body("{oops")
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let good = json!({"product": "pen", "quantity": 3});
+    assert_eq!(send_json(calvin(), &good).await.status, 201);
+    let quoted = json!({"product": "pen", "quantity": "3"});
+    let answer = send_json(calvin(), &quoted).await;
+    assert_eq!(answer.status, 400);
+    assert!(answer.body.contains("quantity"));
+    let broken = calvin().insert_header(("content-type", "application/json"));
+    assert_eq!(send_body(broken, "{oops").await.status, 400);
 }
 
 #[actix_web::test]
 async fn every_parameter_problem_is_listed_in_one_400() {
     let srv = serve(app());
-    let mut res = srv
-        .get("/types?i=012&b=1&f=x&o=300&extra=1")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let text = body_text(&mut res).await;
+    let (status, text) = status_body(srv.get("/types?i=012&b=1&f=x&o=300&extra=1")).await;
+    assert_eq!(status, 400);
     for name in [
         "\"i\"",
         "\"b\"",
@@ -295,8 +222,7 @@ async fn every_parameter_problem_is_listed_in_one_400() {
         assert!(text.contains(name), "{name} in {text}");
     }
     assert_eq!(text.lines().count(), 5, "{text}");
-    let mut res = srv.get("/types").send().await.unwrap();
-    let text = body_text(&mut res).await;
+    let text = send(srv.get("/types")).await.body;
     assert!(
         text.contains("parameter \"i\" is missing") && text.contains("parameter \"f\" is missing"),
         "{text}"
@@ -315,33 +241,29 @@ async fn http_values_follow_flask_simple_auth_syntax() {
         ("i=0o21&b=false&f=2&o=7", "17 false 2 Some(7)"),
         ("i=-0b10001&b=True&f=1e3&o=null", "-17 true 1000 None"),
     ] {
-        let mut res = srv.get(format!("/types?{query}")).send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "{query}");
-        assert_eq!(body_text(&mut res).await, expected);
+        let (status, body) = status_body(srv.get(format!("/types?{query}"))).await;
+        assert_eq!(status, 200, "{query}");
+        assert_eq!(body, expected);
     }
 }
 
 #[actix_web::test]
 async fn sync_handlers_and_error_results_work() {
     let srv = serve(app());
-    let mut res = srv.get("/sync?n=21").send().await.unwrap();
-    assert_eq!(body_text(&mut res).await, "42");
-    let mut res = srv.get("/fail").send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 418);
-    assert_eq!(body_text(&mut res).await, "teapot here");
+    assert_eq!(send(srv.get("/sync?n=21")).await.body, "42");
+    assert_eq!(
+        status_body(srv.get("/fail")).await,
+        (418, "teapot here".into())
+    );
 }
 
 #[actix_web::test]
 async fn a_panic_fails_that_request_only() {
     let srv = serve(app());
     for _ in 0..3 {
-        let res = srv.get("/panic").send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(status(srv.get("/panic")).await, 500);
     }
-    assert_eq!(
-        srv.get("/open").send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(status(srv.get("/open")).await, 200);
 }
 
 #[actix_web::test]
@@ -357,17 +279,11 @@ async fn a_panicking_hook_is_a_500_and_the_server_keeps_serving() {
             .routes(routes![boom, open]),
     );
     let srv = serve(fsa);
-    let res = srv
-        .get("/boom")
-        .basic_auth("calvin", "hobbes-rules")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(
-        srv.get("/open").send().await.unwrap().status(),
-        StatusCode::OK
+        status(srv.get("/boom").basic_auth("calvin", "hobbes-rules")).await,
+        500
     );
+    assert_eq!(status(srv.get("/open")).await, 200);
 }
 
 #[actix_web::test]
@@ -442,31 +358,22 @@ async fn a_success_that_passed_no_authorization_is_a_500() {
             .wrap(fsa.middleware())
             .configure(fsa.configure())
     });
-    let res = srv.get("/open").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(status(srv.get("/open")).await, 200);
     // every answer below 400, a 101 switching to a websocket included
-    for status in ["200", "101", "302"] {
-        let res = srv
-            .get("/open")
-            .insert_header(("x-shortcut", status))
-            .send();
-        assert_eq!(
-            res.await.unwrap().status(),
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "{status}"
-        );
+    for code in ["200", "101", "302"] {
+        let shortcut = srv.get("/open").insert_header(("x-shortcut", code));
+        assert_eq!(status(shortcut).await, 500, "{code}");
     }
     // errors pass: they disclose nothing
-    let res = srv.get("/open").insert_header(("x-shortcut", "418")).send();
-    assert_eq!(res.await.unwrap().status(), StatusCode::IM_A_TEAPOT);
+    let shortcut = srv.get("/open").insert_header(("x-shortcut", "418"));
+    assert_eq!(status(shortcut).await, 418);
 }
 
 #[actix_web::test]
 async fn routes_refuse_to_serve_without_the_middleware() {
     let fsa = app();
     let srv = actix_test::start(move || actix_web::App::new().configure(fsa.configure()));
-    let res = srv.get("/open").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(status(srv.get("/open")).await, 500);
 }
 
 #[actix_web::test]
@@ -499,17 +406,11 @@ async fn open_without_none_authentication_becomes_auth() {
             .routes(routes![open]),
     );
     let srv = serve(fsa);
+    assert_eq!(status(srv.get("/open")).await, 401);
     assert_eq!(
-        srv.get("/open").send().await.unwrap().status(),
-        StatusCode::UNAUTHORIZED
+        status(srv.get("/open").basic_auth("calvin", "hobbes-rules")).await,
+        200
     );
-    let res = srv
-        .get("/open")
-        .basic_auth("calvin", "hobbes-rules")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
 }
 
 #[actix_web::test]
@@ -517,13 +418,9 @@ async fn hook_answers_are_cached() {
     let srv = serve(app());
     let before = PERM_CALLS.load(Ordering::SeqCst);
     for _ in 0..3 {
-        let res = srv
-            .post("/store/2/product")
-            .basic_auth("hobbes", "short")
-            .send_form(&[("product", "cached"), ("quantity", "1")])
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::CREATED);
+        let hobbes = srv.post("/store/2/product").basic_auth("hobbes", "short");
+        let form = [("product", "cached"), ("quantity", "1")];
+        assert_eq!(send_form(hobbes, &form).await.status, 201);
     }
     // Other tests run concurrently, but at most once for (hobbes, 2) here.
     assert!(PERM_CALLS.load(Ordering::SeqCst) - before <= 3);
@@ -541,12 +438,8 @@ async fn every_answer_below_400_needs_an_authorization() {
     );
     let srv = actix_test::start(move || fsa.app());
     let client = awc::Client::builder().disable_redirects().finish();
-    let res = client.get(srv.url("/moved")).send().await.unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::FOUND,
-        "a deliberate redirect of an fsa route"
-    );
-    assert_eq!(res.headers().get("location").unwrap(), "/open");
+    let answer = send(client.get(srv.url("/moved"))).await;
+    assert_eq!(answer.status, 302, "a deliberate redirect of an fsa route");
+    assert_eq!(answer.header("location"), Some("/open"));
     // a 101 from elsewhere: see a_success_that_passed_no_authorization_is_a_500
 }

@@ -37,7 +37,10 @@ fn app() -> Fsa {
 fn an_application_lists_its_routes_in_order_as_declared() {
     let app = app();
     let routes: Vec<RouteInfo> = app.routes().collect();
-    let listed: Vec<String> = routes.iter().map(|r| format!("{r}: {}", r.authz())).collect();
+    let listed: Vec<String> = routes
+        .iter()
+        .map(|r| format!("{r}: {}", r.authz()))
+        .collect();
     assert_eq!(
         listed,
         [
@@ -52,8 +55,10 @@ fn an_application_lists_its_routes_in_order_as_declared() {
     assert_eq!(store.authn(), Some(&["token", "basic"][..]));
     assert_eq!(store.realm(), Some("stores"));
     assert_eq!(routes[0].authn(), None);
-    let params: Vec<(&str, bool, ParamKind)> =
-        store.params().map(|p| (p.name(), p.in_path(), p.kind())).collect();
+    let params: Vec<(&str, bool, ParamKind)> = store
+        .params()
+        .map(|p| (p.name(), p.in_path(), p.kind()))
+        .collect();
     assert_eq!(params[0], ("sid", true, ParamKind::Request));
     assert_eq!(params[2].0, "x-note");
     assert!(store.params().next().unwrap().type_name().ends_with("i64"));

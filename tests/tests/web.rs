@@ -4,7 +4,9 @@
 use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
 use fsa_runtime::web::{check_path, JsonStream};
-use fsa_tests::{body_text, build, get_user_pass, serve};
+use fsa_tests::{
+    body_text, build, get_user_pass, send, send_body, send_form, serve, status, status_body,
+};
 use serde_json::{json, Value};
 
 #[get("/open", authz = "OPEN")]
@@ -63,32 +65,26 @@ async fn every_error_goes_through_the_configured_format() {
         ("/me", 401, "missing authorization header"),
         ("/nowhere", 404, "not found"),
     ] {
-        let mut res = srv.get(path).send().await.unwrap();
-        assert_eq!(res.status().as_u16(), status, "{path}");
-        assert_eq!(
-            res.headers().get("content-type").unwrap(),
-            "application/json",
-            "{path}"
-        );
-        assert_eq!(
-            res.json::<Value>().await.unwrap(),
-            json!({ "error": message }),
-            "{path}"
-        );
+        let answer = send(srv.get(path)).await;
+        assert_eq!(answer.status, status, "{path}");
+        let content_type = answer.header("content-type");
+        assert_eq!(content_type, Some("application/json"), "{path}");
+        let error = json!({ "error": message });
+        assert_eq!(answer.json::<Value>(), error, "{path}");
     }
-    let res = srv.get("/teapot").send().await.unwrap();
-    assert_eq!(res.headers().get("x-tea").unwrap(), "earl grey");
-    let res = srv.post("/open").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(res.headers().get("allow").unwrap(), "GET");
+    let answer = send(srv.get("/teapot")).await;
+    assert_eq!(answer.header("x-tea"), Some("earl grey"));
+    let answer = send(srv.post("/open")).await;
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("GET"));
 
     let srv = serve(app("FSA_ERROR_RESPONSE = \"json\""));
-    let mut res = srv.get("/closed").send().await.unwrap();
-    assert_eq!(body_text(&mut res).await, "\"currently closed route\"");
+    let answer = send(srv.get("/closed")).await;
+    assert_eq!(answer.body, "\"currently closed route\"");
     let srv = serve(app(""));
-    let mut res = srv.get("/closed").send().await.unwrap();
-    assert_eq!(res.headers().get("content-type").unwrap(), "text/plain");
-    assert_eq!(body_text(&mut res).await, "currently closed route");
+    let answer = send(srv.get("/closed")).await;
+    assert_eq!(answer.header("content-type"), Some("text/plain"));
+    assert_eq!(answer.body, "currently closed route");
 }
 
 #[actix_web::test]
@@ -101,8 +97,8 @@ async fn a_custom_error_format_is_a_function() {
             .routes(routes![closed]),
     );
     let srv = serve(fsa);
-    let mut res = srv.get("/closed").send().await.unwrap();
-    assert_eq!(body_text(&mut res).await, "OOPS: currently closed route");
+    let answer = send(srv.get("/closed")).await;
+    assert_eq!(answer.body, "OOPS: currently closed route");
 }
 
 #[actix_web::test]
@@ -110,9 +106,7 @@ async fn actix_errors_keep_their_form_when_handle_all_errors_is_off() {
     let srv = serve(app(
         "FSA_HANDLE_ALL_ERRORS = false\nFSA_ERROR_RESPONSE = \"json\"",
     ));
-    let mut res = srv.get("/nowhere").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_eq!(body_text(&mut res).await, "");
+    assert_eq!(status_body(srv.get("/nowhere")).await, (404, "".into()));
 }
 
 #[actix_web::test]
@@ -127,37 +121,20 @@ async fn hostile_input_gets_a_4xx_and_the_server_keeps_serving() {
         "/../../etc/passwd",
         "/open?a=%zz",
     ] {
-        let status = srv.get(path).send().await.unwrap().status();
+        let status = send(srv.get(path)).await.status;
         assert!(status.is_client_error(), "{path}: {status}");
     }
     let big = "x".repeat(100);
-    let res = srv
-        .post("/echo")
-        .send_form(&[("text", big.as_str())])
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let res = srv
-        .post("/echo")
-        .insert_header(("content-type", "application/json"))
-        .send_body("[1, 2]")
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let res = srv
-        .post("/echo")
-        .insert_header(("content-type", "application/json"))
-        .send_body(vec![0xff, 0xfe])
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let res = srv
-        .get("/me")
-        .insert_header(("Authorization", "Basic w6k="))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let answer = send_form(srv.post("/echo"), &[("text", big.as_str())]).await;
+    assert_eq!(answer.status, 413);
+    let json_echo = || {
+        srv.post("/echo")
+            .insert_header(("content-type", "application/json"))
+    };
+    assert_eq!(send_body(json_echo(), "[1, 2]").await.status, 400);
+    assert_eq!(send_body(json_echo(), vec![0xff, 0xfe]).await.status, 400);
+    let bad_basic = ("Authorization", "Basic w6k=");
+    assert_eq!(status(srv.get("/me").insert_header(bad_basic)).await, 401);
     let huge = "y".repeat(64 * 1024);
     let status = match srv
         .get("/open")
@@ -173,10 +150,7 @@ async fn hostile_input_gets_a_4xx_and_the_server_keeps_serving() {
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         "huge header"
     );
-    assert_eq!(
-        srv.get("/open").send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(send(srv.get("/open")).await.status, 200);
 }
 
 #[actix_web::test]
@@ -203,13 +177,10 @@ async fn handlers_answer_tuples_and_streamed_json() {
 #[actix_web::test]
 async fn the_default_content_type_applies_to_text_answers() {
     let srv = serve(app("FSA_DEFAULT_CONTENT_TYPE = \"text/html\""));
-    let res = srv.get("/created?name=x").send().await.unwrap();
-    assert_eq!(res.headers().get("content-type").unwrap(), "text/html");
-    let res = srv.get("/squares?n=1").send().await.unwrap();
-    assert_eq!(
-        res.headers().get("content-type").unwrap(),
-        "application/json"
-    );
+    let answer = send(srv.get("/created?name=x")).await;
+    assert_eq!(answer.header("content-type"), Some("text/html"));
+    let answer = send(srv.get("/squares?n=1")).await;
+    assert_eq!(answer.header("content-type"), Some("application/json"));
 }
 
 #[actix_web::test]
@@ -239,30 +210,22 @@ async fn request_hooks_run_before_and_after() {
         .routes(routes![open, me]),
     );
     let srv = serve(fsa);
-    let mut res = srv.get("/early").send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 418);
-    assert_eq!(body_text(&mut res).await, "early");
-    let mut res = srv
+    assert_eq!(status_body(srv.get("/early")).await, (418, "early".into()));
+    let stop = srv
         .get("/me")
         .insert_header(("X-Stop", "1"))
-        .basic_auth("calvin", "hobbes-rules")
-        .send()
-        .await
-        .unwrap();
+        .basic_auth("calvin", "hobbes-rules");
     assert_eq!(
-        body_text(&mut res).await,
+        send(stop).await.body,
         "stopped Some(\"calvin\") [\"basic\", \"none\"]"
     );
-    let res = srv.get("/open").send().await.unwrap();
-    assert_eq!(res.headers().get("x-after").unwrap(), "yes");
-    assert_eq!(res.headers().get("x-frame-options").unwrap(), "DENY");
-    assert_eq!(res.headers().get("x-status").unwrap(), "200");
-    let res = srv.get("/nowhere").send().await.unwrap();
-    assert_eq!(
-        res.headers().get("x-frame-options").unwrap(),
-        "DENY",
-        "on errors too"
-    );
+    let answer = send(srv.get("/open")).await;
+    assert_eq!(answer.header("x-after"), Some("yes"));
+    assert_eq!(answer.header("x-frame-options"), Some("DENY"));
+    assert_eq!(answer.header("x-status"), Some("200"));
+    let answer = send(srv.get("/nowhere")).await;
+    let frame_options = answer.header("x-frame-options");
+    assert_eq!(frame_options, Some("DENY"), "on errors too");
 }
 
 #[test]
@@ -293,71 +256,51 @@ async fn a_401_can_redirect_to_a_login_page() {
         "FSA_401_REDIRECT = \"/login-page\"\nFSA_URL_NAME = \"next\"",
     ));
     let client = awc::Client::builder().disable_redirects().finish();
-    let res = client.get(srv.url("/me?a=1")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::TEMPORARY_REDIRECT);
-    let location = res.headers().get("location").unwrap().to_str().unwrap();
+    let answer = send(client.get(srv.url("/me?a=1"))).await;
+    assert_eq!(answer.status, 307);
+    let location = answer.header("location").unwrap();
     assert!(
         location.starts_with("/login-page?next=http%3A%2F%2F127.0.0.1%3A"),
         "{location}"
     );
     assert!(location.ends_with("%2Fme%3Fa%3D1"), "{location}");
-    assert!(res.headers().get("www-authenticate").is_none());
+    assert!(answer.header("www-authenticate").is_none());
 }
 
 #[actix_web::test]
 async fn cors_preflights_are_answered_without_authentication() {
     let srv = serve(app("FSA_CORS = true"));
-    let res = srv
+    let origin = ("Origin", "https://example.com");
+    let preflight = srv
         .request(actix_web::http::Method::OPTIONS, srv.url("/me"))
-        .insert_header(("Origin", "https://example.com"))
-        .insert_header(("Access-Control-Request-Method", "GET"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(
-        res.headers().get("access-control-allow-origin").unwrap(),
-        "https://example.com"
-    );
-    let res = srv
-        .get("/open")
-        .insert_header(("Origin", "https://example.com"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.headers().get("access-control-allow-origin").unwrap(),
-        "https://example.com"
-    );
+        .insert_header(origin)
+        .insert_header(("Access-Control-Request-Method", "GET"));
+    let answer = send(preflight).await;
+    assert_eq!(answer.status, 200);
+    let allowed = answer.header("access-control-allow-origin");
+    assert_eq!(allowed, Some("https://example.com"));
+    let answer = send(srv.get("/open").insert_header(origin)).await;
+    let allowed = answer.header("access-control-allow-origin");
+    assert_eq!(allowed, Some("https://example.com"));
     // Authentication still applies to the actual request.
-    let res = srv
-        .get("/me")
-        .insert_header(("Origin", "https://example.com"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(status(srv.get("/me").insert_header(origin)).await, 401);
 
     let srv = serve(app(
         "FSA_CORS = true\nFSA_CORS_OPTS = { origins = [\"https://good.example\"] }",
     ));
-    let res = srv
-        .get("/open")
-        .insert_header(("Origin", "https://evil.example"))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.headers().get("access-control-allow-origin").is_none());
+    let evil = ("Origin", "https://evil.example");
+    let answer = send(srv.get("/open").insert_header(evil)).await;
+    assert!(answer.header("access-control-allow-origin").is_none());
     assert!(Fsa::from_toml_str("a", "FSA_CORS_OPTS = { colour = 1 }").is_err());
 }
 
 #[actix_web::test]
 async fn dev_mode_marks_every_answer() {
     let srv = serve(app("FSA_MODE = \"debug4\"\nFSA_LOGGING_LEVEL = \"debug\""));
-    let res = srv.get("/nowhere").send().await.unwrap();
-    assert_eq!(res.headers().get("fsa-request").unwrap(), "GET /nowhere");
-    assert_eq!(res.headers().get("fsa-user").unwrap(), "None (none)");
+    let answer = send(srv.get("/nowhere")).await;
+    assert_eq!(answer.header("fsa-request"), Some("GET /nowhere"));
+    assert_eq!(answer.header("fsa-user"), Some("None (none)"));
     let srv = serve(app("FSA_MODE = \"prod\""));
-    let res = srv.get("/open").send().await.unwrap();
-    assert!(res.headers().get("fsa-request").is_none());
+    let answer = send(srv.get("/open")).await;
+    assert!(answer.header("fsa-request").is_none());
 }
