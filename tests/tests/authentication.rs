@@ -14,6 +14,11 @@ async fn who(user: CurrentUser) -> String {
     user.0
 }
 
+#[post("/who", authz = "AUTH")]
+async fn post_who(user: CurrentUser) -> String {
+    format!("posted by {user}")
+}
+
 #[get("/login", authz = "AUTH", authn = "basic")]
 async fn login(user: CurrentUser, fsa: Fsa) -> fsa_runtime::Result<Json<String>> {
     Ok(Json(fsa.create_token(&user)?))
@@ -41,7 +46,7 @@ fn app(config: &str) -> Fsa {
             &format!("FSA_TOKEN_SECRET = \"{SECRET}\"\n{config}"),
         )
         .get_user_pass(get_user_pass)
-        .routes(routes![who, login, mfa_start, mfa_done]),
+        .routes(routes![who, post_who, login, mfa_start, mfa_done]),
     )
 }
 
@@ -224,7 +229,13 @@ async fn tokens_travel_in_headers_cookies_and_parameters() {
         "the token parameter is not unexpected"
     );
     let form = [("AUTH", token.as_str())];
-    assert_eq!(send_form(srv.post("/who"), &form).await.status, 405);
+    assert_eq!(
+        send_form(srv.post("/who"), &form).await.status_body(),
+        (200, "posted by hobbes".into()),
+        "in a form too"
+    );
+    let form = [("AUTH", "Acme-Test:hobbes:20991231235959:00")];
+    assert_eq!(send_form(srv.post("/who"), &form).await.status, 401);
 
     let fsa = app("FSA_AUTH = [\"token\", \"basic\"]\nFSA_TOKEN_CARRIER = \"cookie\"");
     let srv = serve(fsa);
@@ -266,6 +277,7 @@ async fn cookie_renewal_only_renews_cookies_close_to_expiry() {
         .send()
         .await
         .unwrap();
+    assert_eq!(res.status(), 200);
     assert!(res.cookie("auth").is_none(), "a fresh cookie is kept");
     let res = srv
         .get("/who")
@@ -273,9 +285,14 @@ async fn cookie_renewal_only_renews_cookies_close_to_expiry() {
         .send()
         .await
         .unwrap();
-    assert!(
-        res.cookie("auth").is_some(),
-        "a cookie with 10 of 60 minutes left is renewed"
+    assert_eq!(res.status(), 200);
+    let renewed = res
+        .cookie("auth")
+        .expect("a cookie with 10 of 60 minutes left is renewed");
+    let answer = send(srv.get("/who").cookie(renewed)).await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (200, "calvin")
     );
 }
 
@@ -306,7 +323,7 @@ async fn cached_token_checks_can_be_forgotten() {
 #[actix_web::test]
 async fn param_and_password_schemes_read_request_parameters() {
     let srv = serve(app("FSA_AUTH = \"password\""));
-    assert_eq!(status(srv.post("/who")).await, 405);
+    assert_eq!(status(srv.put("/who")).await, 405);
     let query = [("USER", "calvin"), ("PASS", "hobbes-rules")];
     let answer = send(srv.get("/who").query(&query).unwrap()).await;
     assert_eq!(answer.status, 200);
@@ -335,10 +352,15 @@ async fn fake_authentication_trusts_loopback_peers_only() {
         .peer_addr("192.0.2.7:4242".parse().unwrap())
         .to_request();
     let res = actix_web::test::call_service(&service, remote).await;
-    assert_ne!(
+    assert_eq!(
         res.status(),
-        StatusCode::OK,
-        "FSA_SECURE or fake must refuse a remote peer"
+        500,
+        "FSA_SECURE refuses plain HTTP from a remote peer"
+    );
+    let body = actix_web::test::read_body(res).await;
+    assert!(
+        body.starts_with(b"insecure HTTP request denied"),
+        "{body:?}"
     );
 }
 

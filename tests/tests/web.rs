@@ -136,20 +136,9 @@ async fn hostile_input_gets_a_4xx_and_the_server_keeps_serving() {
     let bad_basic = ("Authorization", "Basic w6k=");
     assert_eq!(status(srv.get("/me").insert_header(bad_basic)).await, 401);
     let huge = "y".repeat(64 * 1024);
-    let status = match srv
-        .get("/open")
-        .insert_header(("X-Huge", huge.as_str()))
-        .send()
-        .await
-    {
-        Ok(res) => res.status(),
-        Err(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-    };
-    assert_eq!(
-        status,
-        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-        "huge header"
-    );
+    let addr = srv.addr().to_string();
+    let answer = fsa_tests::raw::request(&addr, "GET", "/open", &[("X-Huge", &huge)], None);
+    assert_eq!(answer.status, 431, "huge header");
     assert_eq!(send(srv.get("/open")).await.status, 200);
 }
 
