@@ -179,7 +179,7 @@ mod read {
                 let chunk = chunk.map_err(|e| bad(&e))?;
                 data.extend_from_slice(&chunk);
             }
-            if name.contains('\0') {
+            if crate::params::has_nul_byte(&name) {
                 return Err(ErrorResponse::bad_request(
                     "NUL character in multipart body",
                 ));
@@ -198,7 +198,7 @@ mod read {
                             name
                         ))
                     })?;
-                    if text.contains('\0') {
+                    if crate::params::has_nul_byte(&text) {
                         return Err(ErrorResponse::bad_request(
                             "NUL character in multipart body",
                         ));
