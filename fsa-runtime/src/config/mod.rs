@@ -11,7 +11,7 @@
 //! Every value is checked when read: an unknown `FSA_*` name or a bad value
 //! is a [`ConfigError`] naming it, before the server listens.
 //!
-//! A new directive is one row of [`directives!`]: its field, type, default,
+//! A new directive is one row of `directives!`: its field, type, default,
 //! name and parser (in `values.rs`).
 
 mod load;
