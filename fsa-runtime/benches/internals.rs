@@ -6,6 +6,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use fsa_runtime::{params::Scalar, prelude::*};
+use futures_util::FutureExt;
 use std::hint::black_box;
 
 const SECRET: &str = "fsa bench secret, 256 bits or thereabouts!";
@@ -28,7 +29,13 @@ fn tokens(c: &mut Criterion) {
         b.iter(|| uncached.create_token(black_box("calvin")).unwrap())
     });
     group.bench_function("fsa verify", |b| {
-        b.iter(|| uncached.check_token(black_box(&token), None).unwrap())
+        b.iter(|| {
+            uncached
+                .check_token(black_box(&token), None)
+                .now_or_never()
+                .unwrap()
+                .unwrap()
+        })
     });
     let jwt = app("FSA_CACHE = \"none\"\nFSA_TOKEN_TYPE = \"jwt\"");
     let jwt_token = jwt.create_token("calvin").unwrap();
@@ -36,13 +43,28 @@ fn tokens(c: &mut Criterion) {
         b.iter(|| jwt.create_token(black_box("calvin")).unwrap())
     });
     group.bench_function("jwt verify", |b| {
-        b.iter(|| jwt.check_token(black_box(&jwt_token), None).unwrap())
+        b.iter(|| {
+            jwt.check_token(black_box(&jwt_token), None)
+                .now_or_never()
+                .unwrap()
+                .unwrap()
+        })
     });
     let cached = app("");
     let token = cached.create_token("calvin").unwrap();
-    cached.check_token(&token, None).unwrap();
+    cached
+        .check_token(&token, None)
+        .now_or_never()
+        .unwrap()
+        .unwrap();
     group.bench_function("cache hit", |b| {
-        b.iter(|| cached.check_token(black_box(&token), None).unwrap())
+        b.iter(|| {
+            cached
+                .check_token(black_box(&token), None)
+                .now_or_never()
+                .unwrap()
+                .unwrap()
+        })
     });
     group.finish();
 }

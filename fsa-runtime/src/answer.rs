@@ -41,8 +41,11 @@ pub(crate) fn redirect_401(config: &Config, request: &HttpRequest) -> Option<Htt
     let target = config.redirect_401.as_ref()?;
     let mut location = target.clone();
     if request.method() == actix_web::http::Method::GET {
-        let info = request.connection_info();
-        let url = format!("{}://{}{}", info.scheme(), info.host(), request.uri());
+        let (scheme, host) = crate::proxy::origin(request, &config.trusted_proxies);
+        // The path and query only: an absolute-form request line names
+        // its own host, which is not believed either.
+        let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
+        let url = format!("{scheme}://{host}{path}");
         let name = config.url_name.as_deref().unwrap_or("URL");
         let query = serde_urlencoded::to_string([(name, url)]).unwrap_or_default();
         location.push(if target.contains('?') { '&' } else { '?' });

@@ -189,8 +189,8 @@ pub(crate) async fn in_group(
             "cannot check group {group}"
         )));
     }
-    // A hit: no allocation, no future held across an await.
-    if let Some(cached) = state.cache.lookup(kind, &[group, login]) {
+    // A hit: no allocation in this process's cache.
+    if let Some(cached) = state.cache.lookup(kind, &[group, login]).await {
         return Ok(matches!(cached, Cached::Bool(true)));
     }
     // A miss: the hook, boxed so that the common path stays small.
@@ -202,7 +202,8 @@ pub(crate) async fn in_group(
     let answer = Box::pin(guard_hook(&format!("group check for {group}"), future)).await?;
     state
         .cache
-        .store(kind, &[group, login], Cached::Bool(answer));
+        .store(kind, &[group, login], Cached::Bool(answer))
+        .await;
     Ok(answer)
 }
 
@@ -220,15 +221,32 @@ async fn object_perm(
             perm.domain
         )));
     };
-    // The values' debug form, in a reused buffer: a hit allocates nothing.
-    let hit = crate::cache::with_buffer(&RENDERED, |rendered| {
+    // The values' debug form, the key of the hook's answer, in a buffer
+    // taken from this thread and given back: a hit allocates nothing.
+    let mut rendered = RENDERED.with(|buffer| std::mem::take(&mut *buffer.borrow_mut()));
+    rendered.clear();
+    {
         use std::fmt::Write;
         let _ = write!(rendered, "{values:?}");
-        with_perm_key(perm.domain, login, perm.mode, rendered, |key| {
-            state.cache.lookup(Kind::Perm, key)
-        })
-    });
-    let cached = match hit {
+    }
+    let answer = cached_perm(state, login, perm, hook, values, &rendered).await;
+    if rendered.capacity() <= 1024 {
+        RENDERED.with(|buffer| *buffer.borrow_mut() = rendered);
+    }
+    answer
+}
+
+/// The cached answer of the permission hook, or its answer, cached.
+async fn cached_perm(
+    state: &State,
+    login: &str,
+    perm: &PermSpec,
+    hook: &crate::hooks::ObjectPermsHookFn,
+    values: &[&dyn PermValue],
+    rendered: &str,
+) -> Result<Option<bool>, ErrorResponse> {
+    let (parts, count) = perm_key(perm.domain, login, perm.mode, rendered);
+    let cached = match state.cache.lookup(Kind::Perm, &parts[..count]).await {
         Some(cached) => cached,
         None => {
             let answer = Box::pin(guard_hook(
@@ -237,10 +255,10 @@ async fn object_perm(
             ))
             .await
             .map(Cached::Perm)?;
-            let rendered = format!("{values:?}");
-            with_perm_key(perm.domain, login, perm.mode, &rendered, |key| {
-                state.cache.store(Kind::Perm, key, answer.clone())
-            });
+            state
+                .cache
+                .store(Kind::Perm, &parts[..count], answer.clone())
+                .await;
             answer
         }
     };
@@ -250,17 +268,17 @@ async fn object_perm(
     })
 }
 
-/// Calls `f` with the cache key parts of a permission answer; a mode is
-/// one more part, so that no mode (`None`) and an empty one stay apart.
-pub(crate) fn with_perm_key<R>(
-    domain: &str,
-    login: &str,
-    mode: Option<&str>,
-    values: &str,
-    f: impl FnOnce(&[&str]) -> R,
-) -> R {
+/// The cache key parts of a permission answer (the first `count`); a
+/// mode is one more part, so that no mode (`None`) and an empty one stay
+/// apart.
+pub(crate) fn perm_key<'a>(
+    domain: &'a str,
+    login: &'a str,
+    mode: Option<&'a str>,
+    values: &'a str,
+) -> ([&'a str; 4], usize) {
     match mode {
-        Some(mode) => f(&[domain, login, values, mode]),
-        None => f(&[domain, login, values]),
+        Some(mode) => ([domain, login, values, mode], 4),
+        None => ([domain, login, values, ""], 3),
     }
 }

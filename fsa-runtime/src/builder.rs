@@ -407,7 +407,7 @@ impl FsaBuilder {
                 "fsa: application built"
             );
         }
-        let cache = Cache::new(&config);
+        let cache = Cache::new(&config, &self.app_name).map_err(ConfigError::new)?;
         let plain_after = config.redirect_401.is_none()
             && hooks.added_headers.is_empty()
             && hooks.after_request.is_empty()

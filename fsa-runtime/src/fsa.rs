@@ -2,6 +2,7 @@
 //! request shares (configuration, hooks, caches, tokens, passwords).
 
 use crate::{
+    cache::{Cached, Kind},
     config::Config,
     errors::ErrorResponse,
     params::ParamKind,
@@ -97,64 +98,78 @@ impl Fsa {
     }
 
     /// The login of a valid token for `realm` (default: the application's).
-    pub fn check_token(&self, token: &str, realm: Option<&str>) -> Result<String, ErrorResponse> {
+    pub async fn check_token(
+        &self,
+        token: &str,
+        realm: Option<&str>,
+    ) -> Result<String, ErrorResponse> {
         let tokens = self.tokens()?;
         let realm = realm.unwrap_or(&tokens.realm);
-        Ok(tokens.check(&self.state.cache, token, realm)?.login.clone())
+        let info = tokens.check(&self.state.cache, token, realm).await?;
+        Ok(info.login.clone())
     }
 
-    /// Forgets a cached token check.
-    pub fn token_uncache(&self, token: &str, realm: &str) -> bool {
+    /// Forgets a cached token check: whether there was one.
+    ///
+    /// The `*_uncache` functions and [`clear_caches`](Self::clear_caches)
+    /// reach every instance when the cache is shared (`FSA_CACHE =
+    /// "redis"`): once they return, no instance answers from the
+    /// forgotten entries. When Redis cannot be reached they answer a 503
+    /// error, and the deletion is retried until Redis answers.
+    pub async fn token_uncache(&self, token: &str, realm: &str) -> Result<bool, ErrorResponse> {
         let digest = crate::tokens::TokenDigest::of(token);
-        self.digest_uncache(digest.as_str(), realm)
-    }
-
-    /// Forgets the cached check of the token of this digest.
-    fn digest_uncache(&self, digest: &str, realm: &str) -> bool {
         let cache = &self.state.cache;
-        cache.remove(&cache.key(crate::cache::Kind::Token, &[realm, digest]))
+        cache
+            .remove(vec![cache.key(Kind::Token, &[realm, digest.as_str()])])
+            .await
     }
 
     /// Forgets the check of the last token seen for `login` in `realm`.
-    pub fn user_token_uncache(&self, login: &str, realm: &str) -> bool {
+    pub async fn user_token_uncache(
+        &self,
+        login: &str,
+        realm: &str,
+    ) -> Result<bool, ErrorResponse> {
         let cache = &self.state.cache;
-        let key = cache.key(crate::cache::Kind::UserToken, &[login, realm]);
-        match cache.get(&key) {
-            Some(crate::cache::Cached::LastToken(digest)) => {
-                cache.remove(&key);
-                self.digest_uncache(&digest, realm)
-            }
-            _ => false,
-        }
+        let Some(Cached::LastToken(digest)) = cache.lookup(Kind::UserToken, &[login, realm]).await
+        else {
+            return Ok(false);
+        };
+        let keys = vec![
+            cache.key(Kind::UserToken, &[login, realm]),
+            cache.key(Kind::Token, &[realm, &digest]),
+        ];
+        cache.remove(keys).await
     }
 
     /// Forgets a cached object permission answer, given the hook's values
     /// (`&[&sid]`) and mode.
-    pub fn object_perms_uncache(
+    pub async fn object_perms_uncache(
         &self,
         domain: &str,
         login: &str,
         values: &[&dyn crate::params::PermValue],
         mode: Option<&str>,
-    ) -> bool {
+    ) -> Result<bool, ErrorResponse> {
         let cache = &self.state.cache;
         let rendered = format!("{values:?}");
-        crate::authz::with_perm_key(domain, login, mode, &rendered, |key| {
-            cache.remove(&cache.key(crate::cache::Kind::Perm, key))
-        })
+        let (parts, count) = crate::authz::perm_key(domain, login, mode, &rendered);
+        cache
+            .remove(vec![cache.key(Kind::Perm, &parts[..count])])
+            .await
     }
 
     /// Forgets everything cached about `login`: password, last token,
-    /// groups; the number of entries removed.
-    pub fn auth_uncache(&self, login: &str) -> usize {
-        let mut removed = usize::from(self.password_uncache(login));
+    /// groups; the number of kinds of entries removed.
+    pub async fn auth_uncache(&self, login: &str) -> Result<usize, ErrorResponse> {
+        let mut removed = usize::from(self.password_uncache(login).await?);
         if let Some(tokens) = &self.state.tokens {
-            removed += usize::from(self.user_token_uncache(login, &tokens.realm));
+            removed += usize::from(self.user_token_uncache(login, &tokens.realm).await?);
         }
         for group in &self.state.declared_groups {
-            removed += usize::from(self.group_uncache(login, group));
+            removed += usize::from(self.group_uncache(login, group).await?);
         }
-        removed
+        Ok(removed)
     }
 }
 
@@ -236,23 +251,29 @@ impl Fsa {
             .unwrap_or(false)
     }
 
-    /// Forgets every cached hook answer and token check.
-    pub fn clear_caches(&self) {
-        self.state.cache.clear();
+    /// Forgets every cached hook answer and token check (with Redis, the
+    /// entries of this application's key prefix).
+    pub async fn clear_caches(&self) -> Result<(), ErrorResponse> {
+        self.state.cache.clear().await
     }
 
-    /// Forgets the cached `get_user_pass` answer of `login`.
-    pub fn password_uncache(&self, login: &str) -> bool {
-        let key = self.state.cache.key(crate::cache::Kind::UserPass, &[login]);
-        self.state.cache.remove(&key)
+    /// Forgets the cached `get_user_pass` answer of `login`: call it after
+    /// a password change.
+    pub async fn password_uncache(&self, login: &str) -> Result<bool, ErrorResponse> {
+        let cache = &self.state.cache;
+        cache
+            .remove(vec![cache.key(Kind::UserPass, &[login])])
+            .await
     }
 
     /// Forgets the cached group answers of `login` for `group`.
-    pub fn group_uncache(&self, login: &str, group: &str) -> bool {
+    pub async fn group_uncache(&self, login: &str, group: &str) -> Result<bool, ErrorResponse> {
         let cache = &self.state.cache;
-        let a = cache.remove(&cache.key(crate::cache::Kind::GroupCheck, &[group, login]));
-        let b = cache.remove(&cache.key(crate::cache::Kind::UserInGroup, &[group, login]));
-        a || b
+        let keys = vec![
+            cache.key(Kind::GroupCheck, &[group, login]),
+            cache.key(Kind::UserInGroup, &[group, login]),
+        ];
+        cache.remove(keys).await
     }
 
     /// Checks a user's password as the password schemes do (stored hash,

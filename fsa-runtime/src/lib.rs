@@ -64,6 +64,7 @@ mod passwords;
 mod pipeline;
 #[cfg(test)]
 mod properties;
+mod proxy;
 pub mod route;
 mod scheme;
 mod spec;

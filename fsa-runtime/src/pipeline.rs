@@ -237,7 +237,8 @@ fn renew_cookie(
     let renew = tokens.renewal <= 0.0
         || match request.cookie(&tokens.name) {
             None => true,
-            Some(cookie) => match tokens.check(&state.cache, cookie.value(), &route.token_realm) {
+            // Its signature checked again (the cache is for authentication).
+            Some(cookie) => match tokens.verify(cookie.value(), &route.token_realm) {
                 Ok(info) => info.expires - crate::tokens::now() < tokens.renewal * lifetime,
                 Err(_) => true,
             },
@@ -255,7 +256,10 @@ fn renew_cookie(
             .max_age(actix_web::cookie::time::Duration::seconds(lifetime as i64))
             .http_only(true)
             .same_site(actix_web::cookie::SameSite::Lax)
-            .secure(request.app_config().secure())
+            .secure(crate::proxy::is_https(
+                request,
+                &state.config.trusted_proxies,
+            ))
             .finish();
         let _ = response.add_cookie(&cookie);
     }
@@ -337,13 +341,12 @@ fn not_found(state: &State) -> HttpResponse {
 /// Requests refused before routing: plain HTTP from a non-loopback peer
 /// (`FSA_SECURE`), a plain actix route, headers over `FSA_MAX_HEADER_SIZE`.
 fn refusal(state: &State, request: &HttpRequest, to: &Destination) -> Option<HttpResponse> {
-    if state.config.secure && !request.app_config().secure() {
-        let loopback = request.peer_addr().is_none_or(|a| a.ip().is_loopback());
-        if !loopback {
-            return Some(state.render(&ErrorResponse::internal(
-                "insecure HTTP request denied: use HTTPS, or set FSA_SECURE = false behind a TLS proxy",
-            )));
-        }
+    if state.config.secure
+        && !crate::proxy::is_secure_enough(request, &state.config.trusted_proxies)
+    {
+        return Some(state.render(&ErrorResponse::internal(
+            "insecure HTTP request denied: use HTTPS, or list your TLS proxy in FSA_TRUSTED_PROXIES",
+        )));
     }
     // Only fsa's routes run. FlaskSimpleAuth refuses a route declared
     // without authorization: a plain actix route beside fsa's (or a

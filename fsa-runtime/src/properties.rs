@@ -13,7 +13,15 @@ use crate::{
     tokens::{fsa as fsa_token, Tokens},
 };
 use base64::Engine;
+use futures_util::FutureExt;
 use proptest::prelude::*;
+
+/// A local cache's answer: ready at once.
+fn now<T>(future: impl std::future::Future<Output = T>) -> T {
+    future
+        .now_or_never()
+        .expect("a local cache answers at once")
+}
 
 fn config() -> ProptestConfig {
     ProptestConfig::with_cases(256)
@@ -137,10 +145,10 @@ proptest! {
             "FSA_TOKEN_SECRET = \"a property test secret of 32 bytes!\"",
         ).unwrap();
         let tokens = Tokens::new(&config, "acme").unwrap().unwrap();
-        let cache = Cache::new(&Config::default());
+        let cache = Cache::new(&Config::default(), "acme").unwrap();
         let token = tokens.create(&login, &Default::default()).unwrap();
-        prop_assert_eq!(&tokens.check(&cache, &token, "acme").unwrap().login, &login);
-        if let Err(error) = tokens.check(&cache, &junk, "acme") {
+        prop_assert_eq!(&now(tokens.check(&cache, &token, "acme")).unwrap().login, &login);
+        if let Err(error) = now(tokens.check(&cache, &junk, "acme")) {
             prop_assert_eq!(error.status().as_u16(), 401);
         }
         let (realm, algo) = ("acme", fsa_token::Algo::Blake2s);
@@ -156,9 +164,9 @@ proptest! {
             "FSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_SECRET = \"a property test secret of 32 bytes!\"",
         ).unwrap();
         let tokens = Tokens::new(&config, "acme").unwrap().unwrap();
-        let cache = Cache::new(&Config::default());
+        let cache = Cache::new(&Config::default(), "acme").unwrap();
         for token in [&junk, &dots] {
-            if let Err(error) = tokens.check(&cache, token, "acme") {
+            if let Err(error) = now(tokens.check(&cache, token, "acme")) {
                 prop_assert_eq!(error.status().as_u16(), 401);
             }
         }

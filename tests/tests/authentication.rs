@@ -300,11 +300,12 @@ async fn cookie_renewal_only_renews_cookies_close_to_expiry() {
 async fn cached_token_checks_can_be_forgotten() {
     let fsa = who_only("FSA_AUTH = \"token\"");
     let token = fsa.create_token("calvin").unwrap();
-    assert_eq!(fsa.check_token(&token, None).unwrap(), "calvin");
-    assert!(fsa.token_uncache(&token, "Acme-Test"));
-    assert!(!fsa.token_uncache(&token, "Acme-Test"));
-    assert_eq!(fsa.check_token(&token, None).unwrap(), "calvin");
-    assert!(fsa.user_token_uncache("calvin", "Acme-Test"));
+    assert_eq!(fsa.check_token(&token, None).await.unwrap(), "calvin");
+    assert!(fsa.token_uncache(&token, "Acme-Test").await.unwrap());
+    assert!(!fsa.token_uncache(&token, "Acme-Test").await.unwrap());
+    assert_eq!(fsa.check_token(&token, None).await.unwrap(), "calvin");
+    assert!(fsa.user_token_uncache("calvin", "Acme-Test").await.unwrap());
+    assert!(!fsa.user_token_uncache("calvin", "Acme-Test").await.unwrap());
     let expired = fsa
         .create_token_with(
             "calvin",
@@ -315,7 +316,7 @@ async fn cached_token_checks_can_be_forgotten() {
         )
         .unwrap();
     assert_eq!(
-        fsa.check_token(&expired, None).unwrap_err().message(),
+        fsa.check_token(&expired, None).await.unwrap_err().message(),
         "expired fsa auth token"
     );
 }
@@ -465,12 +466,12 @@ async fn get_user_pass_answers_are_cached_negative_ones_included() {
         .push(("rosalyn".into(), fsa_tests::CALVIN_HASH.into()));
     assert_eq!(rosalyn().await, 401, "the unknown user is cached");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
-    assert!(fsa.password_uncache("rosalyn"));
+    assert!(fsa.password_uncache("rosalyn").await.unwrap());
     assert_eq!(rosalyn().await, 200);
     assert_eq!(rosalyn().await, 200);
     assert_eq!(calls.load(Ordering::SeqCst), 2, "the hash is cached");
     // clear_caches forgets everything: the hook is asked again.
-    fsa.clear_caches();
+    fsa.clear_caches().await.unwrap();
     assert_eq!(rosalyn().await, 200);
     assert_eq!(calls.load(Ordering::SeqCst), 3);
 }

@@ -27,6 +27,27 @@ fn the_application_shown_is_examples_hello_as_it_is() {
 }
 
 #[test]
+fn every_directive_is_in_the_configuration_table() {
+    let readme = include_str!("../../README.md");
+    let table = &readme[readme
+        .find("## Configuration")
+        .expect("a Configuration section")..];
+    let table = &table[..table.find("\n## ").unwrap_or(table.len())];
+    let missing: Vec<&str> = fsa_runtime::config::Config::directive_names()
+        .filter(|name| {
+            // `FSA_TOKEN_TYPE`, `_ALGO`, ...: a family is written once.
+            let short = name.rsplit_once('_').map(|(_, last)| format!("`_{last}`"));
+            !table.contains(&format!("`{name}`"))
+                && !short.is_some_and(|short| table.contains(&short))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "directives missing from the README's table: {missing:?}"
+    );
+}
+
+#[test]
 fn every_configuration_shown_is_accepted() {
     let mut checked = 0;
     for (info, body) in code_blocks() {

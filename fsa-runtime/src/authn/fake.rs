@@ -6,10 +6,10 @@ use super::Failure;
 use crate::{context::RequestCtx, errors::ErrorResponse};
 
 pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
-    let loopback = ctx
-        .request()
-        .peer_addr()
-        .is_some_and(|a| a.ip().is_loopback());
+    // Behind a trusted proxy, the client's address, not the proxy's.
+    let trusted = &ctx.state().config.trusted_proxies;
+    let loopback = crate::proxy::client_address(ctx.request(), trusted)
+        .is_some_and(|address| address.is_loopback());
     if !loopback {
         tracing::warn!("fsa: fake authentication refused from a non-loopback peer");
         return Ok(None);

@@ -38,7 +38,7 @@ async fn authenticate_with(
         Scheme::None => Ok(None),
         Scheme::Basic => Box::pin(basic::authenticate(ctx)).await,
         Scheme::Param => Box::pin(param::authenticate(ctx)).await,
-        Scheme::Token | Scheme::Oauth => token::authenticate(ctx),
+        Scheme::Token | Scheme::Oauth => token::authenticate(ctx).await,
         Scheme::Fake => fake::authenticate(ctx),
         Scheme::Httpd => httpd::authenticate(ctx),
         Scheme::Custom(_, hook) => {

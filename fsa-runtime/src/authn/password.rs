@@ -44,16 +44,18 @@ pub(crate) async fn check_user_password(
     let reference = match &state.hooks.get_user_pass {
         None => None,
         Some(hook) => {
-            let key = state.cache.key(Kind::UserPass, &[login]);
-            let cached = state
-                .cache
-                .get_or_compute(key, async {
+            let cached = match state.cache.lookup(Kind::UserPass, &[login]).await {
+                Some(cached) => cached,
+                None => {
                     let answer = guard_hook("get_user_pass", hook(login)).await?;
-                    Ok(Cached::Pass(
-                        answer.filter(|r| !r.is_empty()).map(Arc::from),
-                    ))
-                })
-                .await?;
+                    let answer = Cached::Pass(answer.filter(|r| !r.is_empty()).map(Arc::from));
+                    state
+                        .cache
+                        .store(Kind::UserPass, &[login], answer.clone())
+                        .await;
+                    answer
+                }
+            };
             match cached {
                 Cached::Pass(reference) => reference,
                 _ => None,

@@ -4,7 +4,7 @@
 use super::Failure;
 use crate::{context::RequestCtx, errors::ErrorResponse};
 
-pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
+pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let info = {
         let state = ctx.state();
         let Some(tokens) = &state.tokens else {
@@ -26,6 +26,7 @@ pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failu
         };
         tokens
             .check(&state.cache, &token, &ctx.route().token_realm)
+            .await
             .map_err(Failure::Refused)?
     };
     if !info.scopes.is_empty() {

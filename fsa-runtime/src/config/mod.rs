@@ -15,6 +15,7 @@
 //! name and parser (in `values.rs`).
 
 mod load;
+mod network;
 mod values;
 
 use crate::errors::{ConfigError, ErrorFormat};
@@ -23,6 +24,7 @@ use std::collections::BTreeMap;
 use toml::Value;
 use values::*;
 
+pub use network::Network;
 pub(crate) use values::expand_password;
 
 /// Verbosity (`FSA_MODE`).
@@ -76,23 +78,95 @@ pub enum PasswordScheme {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CacheKind {
-    /// `ttl`: in memory, each entry kept `FSA_CACHE_OPTS.ttl` seconds.
+    /// `ttl`: in this process, each entry kept `FSA_CACHE_OPTS.ttl` seconds.
     Ttl,
+    /// `redis`: in Redis, shared by every instance (the `redis` feature).
+    Redis,
     /// `none`: every check calls its hook.
     None,
 }
 
 /// The options of the cache (`FSA_CACHE_OPTS`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CacheOptions {
     /// Seconds an entry is kept (600).
     pub ttl: u64,
+    /// Redis: `redis://[user:password@]host[:port][/db]` or
+    /// `unix:///path/to/socket`; else `host`, `port` and `db`, as
+    /// FlaskSimpleAuth's Redis options.
+    pub url: Option<String>,
+    /// Redis: the host (`127.0.0.1`).
+    pub host: Option<String>,
+    /// Redis: the port (6379).
+    pub port: Option<u16>,
+    /// Redis: the database number (0).
+    pub db: Option<u32>,
+    /// Redis: seconds a command may take (0.25); beyond, Redis is
+    /// unavailable and the hooks answer.
+    pub timeout: f64,
+    /// Redis: seconds Redis is left alone after a failure (1.0), and
+    /// between retries of the uncaches that did not reach it.
+    pub retry: f64,
 }
 
 impl Default for CacheOptions {
     fn default() -> Self {
-        Self { ttl: 600 }
+        Self {
+            ttl: 600,
+            url: None,
+            host: None,
+            port: None,
+            db: None,
+            timeout: 0.25,
+            retry: 1.0,
+        }
+    }
+}
+
+impl CacheOptions {
+    /// The URL of the Redis server: `url`, or the one `host`, `port` and
+    /// `db` name.
+    pub fn redis_url(&self) -> String {
+        match &self.url {
+            Some(url) => url.clone(),
+            None => format!(
+                "redis://{}:{}/{}",
+                self.host.as_deref().unwrap_or("127.0.0.1"),
+                self.port.unwrap_or(6379),
+                self.db.unwrap_or(0)
+            ),
+        }
+    }
+}
+
+/// The URL's password is not shown.
+impl std::fmt::Debug for CacheOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CacheOptions")
+            .field("ttl", &self.ttl)
+            .field("url", &self.url.as_deref().map(redact_url))
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("db", &self.db)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+/// A URL without the password of its user information.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
+        }
+        None => url.to_string(),
     }
 }
 
@@ -103,12 +177,21 @@ type Setter = fn(&mut Config, &str, &Value) -> Result<(), String>;
 /// row per directive: `field: Type = default, "FSA_NAME" => parser;` where
 /// `parser(name, value)` answers the field's value or a problem.
 macro_rules! directives {
-    ($( $(#[doc = $doc:literal])* $field:ident: $ty:ty = $default:expr, $name:literal => $parse:path; )*) => {
-        /// Every setting, typed, with FlaskSimpleAuth's defaults.
-        #[derive(Clone, Debug)]
+    ($( $(#[doc = $doc:literal])* $field:ident: $ty:ty = $default:expr, $name:literal => $parse:path $(, $secret:ident)?; )*) => {
+        /// Every setting, typed, with FlaskSimpleAuth's defaults. Its
+        /// `Debug` form hides the secrets.
+        #[derive(Clone)]
         #[non_exhaustive]
         pub struct Config {
             $( $(#[doc = $doc])* pub $field: $ty, )*
+        }
+
+        impl std::fmt::Debug for Config {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let mut fields = f.debug_struct("Config");
+                $( directives!(@debug fields, self.$field, stringify!($field) $(, $secret)?); )*
+                fields.finish()
+            }
         }
 
         impl Default for Config {
@@ -124,6 +207,12 @@ macro_rules! directives {
                 Ok(())
             }), )*
         ];
+    };
+    (@debug $fields:ident, $value:expr, $name:expr) => {
+        $fields.field($name, &$value);
+    };
+    (@debug $fields:ident, $value:expr, $name:expr, secret) => {
+        $fields.field($name, &$value.as_ref().map(|_| "***"));
     };
 }
 
@@ -173,9 +262,9 @@ directives! {
     /// fsa tokens: signature bytes kept (16).
     token_length: usize = 16, "FSA_TOKEN_LENGTH" => count;
     /// The signing secret (random per process when unset, refused in prod).
-    token_secret: Option<String> = None, "FSA_TOKEN_SECRET" => some_nonempty;
+    token_secret: Option<String> = None, "FSA_TOKEN_SECRET" => some_nonempty, secret;
     /// The private key of public-key JWT algorithms.
-    token_sign: Option<String> = None, "FSA_TOKEN_SIGN" => some_nonempty;
+    token_sign: Option<String> = None, "FSA_TOKEN_SIGN" => some_nonempty, secret;
     /// The fraction of a cookie token's life after which it is renewed (0).
     token_renewal: f64 = 0.0, "FSA_TOKEN_RENEWAL" => number;
     /// The JWT issuer.
@@ -194,13 +283,16 @@ directives! {
     authz_scopes: Vec<String> = Vec::new(), "FSA_AUTHZ_SCOPES" => strings;
     /// A request parameter the route does not declare is a 400 (true).
     reject_unexpected_param: bool = true, "FSA_REJECT_UNEXPECTED_PARAM" => boolean;
-    /// The cache of hook answers and tokens (`ttl`).
+    /// The cache of hook answers and tokens: `ttl` (default, in this
+    /// process), `redis` (shared by every instance) or `none`.
     cache: CacheKind = CacheKind::Ttl, "FSA_CACHE" => cache_kind;
     /// The most entries the cache holds (262144).
     cache_size: usize = 262_144, "FSA_CACHE_SIZE" => count;
-    /// The cache's options: `ttl` in seconds (600).
+    /// The cache's options: `ttl` in seconds (600); for Redis, `url` (or
+    /// `host`, `port`, `db`), `timeout` and `retry` in seconds.
     cache_opts: CacheOptions = CacheOptions::default(), "FSA_CACHE_OPTS" => cache_opts;
-    /// A prefix of the cache's keys.
+    /// A prefix of the cache's keys (with Redis, the application's name
+    /// and `:` by default).
     cache_prefix: Option<String> = None, "FSA_CACHE_PREFIX" => some_string;
     /// fsa's own: the largest request body read, in bytes (2 MiB); a
     /// larger one gets 413.
@@ -240,6 +332,11 @@ directives! {
     cors_opts: BTreeMap<String, Value> = BTreeMap::new(), "FSA_CORS_OPTS" => cors_opts;
     /// Fixed headers added to every answer.
     add_headers: Vec<(String, String)> = Vec::new(), "FSA_ADD_HEADERS" => add_headers;
+    /// fsa's own: the proxies (addresses or networks: `["10.0.0.0/8",
+    /// "::1"]`) whose `Forwarded` or `X-Forwarded-*` headers are believed,
+    /// for `FSA_SECURE`, the token cookie's `Secure` flag, the 401
+    /// redirect's URL and the client's address; nobody by default.
+    trusted_proxies: Vec<Network> = Vec::new(), "FSA_TRUSTED_PROXIES" => networks;
 }
 
 /// FlaskSimpleAuth directives that have no meaning in fsa, and why.
@@ -312,6 +409,18 @@ const NOT_APPLICABLE: &[(&str, &str)] = &[
 ];
 
 impl Config {
+    /// The name of every directive fsa reads, in the order of [`Config`]'s
+    /// fields.
+    ///
+    /// ```
+    /// use fsa_runtime::config::Config;
+    ///
+    /// assert!(Config::directive_names().any(|name| name == "FSA_AUTH"));
+    /// ```
+    pub fn directive_names() -> impl Iterator<Item = &'static str> {
+        DIRECTIVES.iter().map(|(name, _)| *name)
+    }
+
     /// Whether fsa logs at `level` (`FSA_LOGGING_LEVEL`).
     pub fn logs(&self, level: tracing::Level) -> bool {
         // tracing orders levels by verbosity: ERROR < WARN < ... < TRACE.
@@ -441,7 +550,7 @@ mod should {
             CacheOptions::default()
         );
         let problems = |text: &str| Config::from_toml_str(text).unwrap_err().problems().to_vec();
-        assert!(problems("FSA_CACHE = \"lru\"")[0].contains("expected ttl or none"));
+        assert!(problems("FSA_CACHE = \"lru\"")[0].contains("expected ttl, redis or none"));
         assert!(problems("FSA_PASSWORD_SCHEME = \"md5\"")[0].contains("expected bcrypt"));
         assert!(problems("FSA_CACHE_OPTS = { size = 5 }")[0].contains("expected ttl"));
     }

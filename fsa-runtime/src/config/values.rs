@@ -2,7 +2,7 @@
 //! its errors) and its TOML value, and answers the field's value or a
 //! problem saying what to write instead.
 
-use super::{CacheKind, CacheOptions, Mode, PasswordScheme, TokenCarrier, TokenType};
+use super::{CacheKind, CacheOptions, Mode, Network, PasswordScheme, TokenCarrier, TokenType};
 use crate::errors::ErrorFormat;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use std::collections::BTreeMap;
@@ -121,9 +121,10 @@ pub(super) fn password_opts(name: &str, value: &Value) -> Parsed<BTreeMap<String
 pub(super) fn cache_kind(name: &str, value: &Value) -> Parsed<CacheKind> {
     match string(name, value)?.as_str() {
         "ttl" => Ok(CacheKind::Ttl),
+        "redis" => Ok(CacheKind::Redis),
         "none" => Ok(CacheKind::None),
         other => Err(format!(
-            "{name}: unexpected cache \"{other}\": expected ttl or none"
+            "{name}: unexpected cache \"{other}\": expected ttl, redis or none"
         )),
     }
 }
@@ -131,18 +132,38 @@ pub(super) fn cache_kind(name: &str, value: &Value) -> Parsed<CacheKind> {
 /// The options given; the others keep their defaults.
 pub(super) fn cache_opts(name: &str, value: &Value) -> Parsed<CacheOptions> {
     let Value::Table(table) = value else {
-        return Err(format!("{name}: expected a table, e.g. {{ ttl = 600 }}"));
+        return Err(format!(
+            "{name}: expected a table, e.g. {{ ttl = 600, url = \"redis://127.0.0.1:6379/0\" }}"
+        ));
     };
     let mut options = CacheOptions::default();
     for (key, value) in table {
+        let option = format!("{name}.{key}");
         match key.as_str() {
-            "ttl" => options.ttl = count(&format!("{name}.ttl"), value)? as u64,
+            "ttl" => options.ttl = count(&option, value)? as u64,
+            "url" => options.url = Some(nonempty(&option, value)?),
+            "host" => options.host = Some(nonempty(&option, value)?),
+            "port" => {
+                let port = count(&option, value)?;
+                options.port = Some(u16::try_from(port).map_err(|_| format!("{option}: expected a port, 0 to 65535"))?);
+            }
+            "db" => {
+                let db = count(&option, value)?;
+                options.db = Some(u32::try_from(db).map_err(|_| format!("{option}: expected a database number"))?);
+            }
+            "timeout" => options.timeout = positive_seconds(&option, value)?,
+            "retry" => options.retry = positive_seconds(&option, value)?,
             other => {
                 return Err(format!(
-                    "{name}: unexpected option \"{other}\": expected ttl"
+                    "{name}: unexpected option \"{other}\": expected ttl, url, host, port, db, timeout or retry"
                 ))
             }
         }
+    }
+    if options.url.is_some()
+        && (options.host.is_some() || options.port.is_some() || options.db.is_some())
+    {
+        return Err(format!("{name}: give either url or host, port and db"));
     }
     Ok(options)
 }
@@ -194,6 +215,14 @@ pub(super) fn cors_opts(name: &str, value: &Value) -> Parsed<BTreeMap<String, Va
         ));
     }
     Ok(table.clone().into_iter().collect())
+}
+
+/// A list of networks (a single one may be given alone).
+pub(super) fn networks(name: &str, value: &Value) -> Parsed<Vec<Network>> {
+    strings(name, value)?
+        .iter()
+        .map(|text| text.parse().map_err(|why| format!("{name}: {why}")))
+        .collect()
 }
 
 pub(super) fn add_headers(name: &str, value: &Value) -> Parsed<Vec<(String, String)>> {

@@ -181,30 +181,52 @@ impl Tokens {
 
     /// Checks a token for a realm, through the cache: a cached token is
     /// still refused once expired.
-    pub(crate) fn check(
+    pub(crate) async fn check(
         &self,
         cache: &Cache,
         token: &str,
         realm: &str,
     ) -> Result<Arc<TokenInfo>, ErrorResponse> {
         let grace = self.grace * 60.0;
-        let now = now();
         // The cache knows a token by its digest: never the token itself.
         let digest = TokenDigest::of(token);
-        if let Some(Cached::Token(info)) = cache.lookup(Kind::Token, &[realm, digest.as_str()]) {
-            if now - grace > info.expires {
+        if let Some(Cached::Token(info)) =
+            cache.lookup(Kind::Token, &[realm, digest.as_str()]).await
+        {
+            if now() - grace > info.expires {
                 return Err(ErrorResponse::unauthorized("expired auth token"));
             }
             return Ok(info);
         }
-        let info = Arc::new(match &self.format {
+        let info = Arc::new(self.verify(token, realm)?);
+        cache
+            .store(
+                Kind::Token,
+                &[realm, digest.as_str()],
+                Cached::Token(info.clone()),
+            )
+            .await;
+        cache
+            .store(
+                Kind::UserToken,
+                &[&info.login, realm],
+                Cached::LastToken(Arc::from(digest.as_str())),
+            )
+            .await;
+        Ok(info)
+    }
+
+    /// Checks a token's signature, realm, issuer and expiry, uncached.
+    pub(crate) fn verify(&self, token: &str, realm: &str) -> Result<TokenInfo, ErrorResponse> {
+        let grace = self.grace * 60.0;
+        Ok(match &self.format {
             Format::Fsa { algo, length } => {
                 let field = match &self.issuer {
                     Some(issuer) => format!("{realm}/{issuer}"),
                     None => realm.to_string(),
                 };
                 let (login, expires) =
-                    fsa::check(token, &field, *algo, *length, &self.secret, now, grace)?;
+                    fsa::check(token, &field, *algo, *length, &self.secret, now(), grace)?;
                 TokenInfo {
                     login,
                     expires,
@@ -220,18 +242,7 @@ impl Tokens {
                     scopes,
                 }
             }
-        });
-        cache.store(
-            Kind::Token,
-            &[realm, digest.as_str()],
-            Cached::Token(info.clone()),
-        );
-        cache.store(
-            Kind::UserToken,
-            &[&info.login, realm],
-            Cached::LastToken(Arc::from(digest.as_str())),
-        );
-        Ok(info)
+        })
     }
 
     /// The token a request carries, if any (the `param` carrier reads the

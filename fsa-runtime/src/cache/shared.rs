@@ -1,0 +1,485 @@
+//! The cache every instance shares (`FSA_CACHE = "redis"`): Redis, through
+//! the `redis` crate's `ConnectionManager` (one multiplexed connection that
+//! reconnects by itself), driven by a thread of its own so that no actix
+//! worker ever waits on Redis's socket and the connection outlives any
+//! worker's runtime.
+//!
+//! - Every command has a bounded time (`FSA_CACHE_OPTS.timeout`). A failure
+//!   or a timeout makes Redis "down" for `FSA_CACHE_OPTS.retry` seconds
+//!   (logged once): lookups miss and stores are skipped, so every check
+//!   calls its hook, and answers stay correct.
+//! - An uncache that cannot reach Redis is an error for its caller, and is
+//!   retried until it succeeds (or its entries would have expired anyway);
+//!   until then this instance reads nothing from Redis.
+//! - No in-process tier in front: an uncache that returns has reached every
+//!   instance.
+
+use super::{encode, Cached};
+use crate::errors::ErrorResponse;
+use redis::aio::ConnectionManager;
+use std::{
+    collections::VecDeque,
+    future::Future,
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc, Mutex, PoisonError,
+    },
+    time::{Duration, Instant},
+};
+
+/// The most uncached keys waiting for Redis to come back; beyond, the
+/// oldest are forgotten (with an error logged: they expire by their TTL).
+const MAX_PENDING: usize = 100_000;
+
+/// Keys deleted per command.
+const DELETE_BATCH: usize = 500;
+
+/// What reaching Redis needs.
+pub(crate) struct SharedOptions {
+    pub(crate) url: String,
+    pub(crate) ttl: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: Duration,
+    pub(crate) prefix: String,
+}
+
+/// The shared cache.
+pub(super) struct Shared {
+    inner: Arc<Inner>,
+    runtime: tokio::runtime::Handle,
+    /// Dropped with the cache: the Redis thread then ends.
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// What the Redis thread's tasks share with the cache.
+struct Inner {
+    manager: ConnectionManager,
+    ttl: Duration,
+    timeout: Duration,
+    retry: Duration,
+    prefix: String,
+    health: Health,
+    pending: Mutex<Pending>,
+    /// Whether uncaches wait for Redis (read without the lock).
+    has_pending: AtomicBool,
+    /// Whether a task is retrying them.
+    retrying: AtomicBool,
+}
+
+/// Uncaches that did not reach Redis yet, in order, each numbered so that
+/// a flush removes what it sent and nothing recorded meanwhile.
+#[derive(Default)]
+struct Pending {
+    /// The number of the last uncache recorded.
+    last: u64,
+    /// Keys, with their number and when their entries expire anyway.
+    keys: VecDeque<(u64, String, Instant)>,
+    /// A `clear_caches` that did not reach Redis: its number, and when
+    /// every entry written before it expires anyway.
+    clear: Option<(u64, Instant)>,
+}
+
+impl Pending {
+    fn next(&mut self) -> u64 {
+        self.last += 1;
+        self.last
+    }
+}
+
+/// Why an operation did not reach Redis.
+struct Unavailable;
+
+impl Shared {
+    /// Starts the Redis thread; the connection is made at the first use.
+    pub(super) fn start(options: SharedOptions) -> Result<Self, String> {
+        let client = redis::Client::open(options.url.as_str())
+            .map_err(|e| format!("FSA_CACHE_OPTS: invalid Redis URL: {e}"))?;
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("fsa-redis".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                match runtime {
+                    Ok(runtime) => {
+                        let _ = sender.send(Ok(runtime.handle().clone()));
+                        runtime.block_on(async {
+                            let _ = stopped.await;
+                        });
+                    }
+                    Err(e) => {
+                        let _ = sender.send(Err(format!("cannot start the Redis thread: {e}")));
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start the Redis thread: {e}"))?;
+        let runtime = receiver
+            .recv()
+            .map_err(|_| "the Redis thread did not start".to_string())??;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(options.timeout))
+            .set_response_timeout(Some(options.timeout))
+            .set_number_of_retries(1)
+            .set_min_delay(Duration::from_millis(10))
+            .set_max_delay(options.retry);
+        // The manager's tasks run on the Redis thread.
+        let manager = {
+            let _inside = runtime.enter();
+            ConnectionManager::new_lazy_with_config(client, config)
+                .map_err(|e| format!("FSA_CACHE_OPTS: cannot use Redis: {e}"))?
+        };
+        let inner = Inner {
+            manager,
+            ttl: options.ttl,
+            timeout: options.timeout,
+            retry: options.retry,
+            prefix: options.prefix,
+            health: Health::default(),
+            pending: Mutex::default(),
+            has_pending: AtomicBool::new(false),
+            retrying: AtomicBool::new(false),
+        };
+        Ok(Self {
+            inner: Arc::new(inner),
+            runtime,
+            _stop: stop,
+        })
+    }
+
+    /// Runs `operation` on the Redis thread, within the time allowed; what
+    /// it answers, or nothing when Redis is down or does not answer.
+    async fn run<T, F, Fut>(&self, operation: F) -> Result<T, Unavailable>
+    where
+        T: Send + 'static,
+        F: FnOnce(Arc<Inner>) -> Fut + Send + 'static,
+        Fut: Future<Output = redis::RedisResult<T>> + Send + 'static,
+    {
+        run(&self.runtime, &self.inner, operation).await
+    }
+
+    /// The live entry of `key`.
+    pub(super) async fn get(&self, key: String) -> Option<Cached> {
+        if self.inner.health.is_down() {
+            return None;
+        }
+        // Uncaches first: this instance never reads what it was told to
+        // forget.
+        if self.inner.has_pending.load(Ordering::Acquire) && self.flush().await.is_err() {
+            return None;
+        }
+        let text: Option<String> = self
+            .run(move |inner| async move {
+                redis::cmd("GET")
+                    .arg(&key)
+                    .query_async(&mut inner.manager.clone())
+                    .await
+            })
+            .await
+            .ok()?;
+        encode::decode(&text?)
+    }
+
+    /// Stores `value` for the TTL; nothing when Redis is down.
+    pub(super) async fn set(&self, key: String, value: &Cached) {
+        let seconds = self.inner.ttl.as_secs();
+        if seconds == 0 || self.inner.health.is_down() {
+            return;
+        }
+        let text = encode::encode(value);
+        let _ = self
+            .run(move |inner| async move {
+                redis::cmd("SET")
+                    .arg(&key)
+                    .arg(text)
+                    .arg("EX")
+                    .arg(seconds)
+                    .query_async::<()>(&mut inner.manager.clone())
+                    .await
+            })
+            .await;
+    }
+
+    /// Deletes entries; whether there was one. When Redis cannot be
+    /// reached, the keys wait for it and the caller gets an error.
+    pub(super) async fn remove(&self, keys: Vec<String>) -> Result<bool, ErrorResponse> {
+        if self.inner.has_pending.load(Ordering::Acquire) {
+            let _ = self.flush().await;
+        }
+        let attempt = if self.inner.health.is_down() {
+            Err(Unavailable)
+        } else {
+            let keys = keys.clone();
+            self.run(move |inner| async move {
+                redis::cmd("DEL")
+                    .arg(&keys)
+                    .query_async::<usize>(&mut inner.manager.clone())
+                    .await
+            })
+            .await
+        };
+        match attempt {
+            Ok(removed) => Ok(removed > 0),
+            Err(Unavailable) => {
+                let expires = Instant::now() + self.inner.ttl;
+                self.wait(|pending| {
+                    for key in keys {
+                        let number = pending.next();
+                        pending.keys.push_back((number, key, expires));
+                    }
+                });
+                Err(unreachable_error(self.inner.retry))
+            }
+        }
+    }
+
+    /// Deletes every entry of this application (its key prefix).
+    pub(super) async fn clear(&self) -> Result<(), ErrorResponse> {
+        let attempt = if self.inner.health.is_down() {
+            Err(Unavailable)
+        } else {
+            self.run(|inner| async move { clear_prefix(&inner).await })
+                .await
+        };
+        attempt.map_err(|Unavailable| {
+            let expires = Instant::now() + self.inner.ttl;
+            self.wait(|pending| pending.clear = Some((pending.next(), expires)));
+            unreachable_error(self.inner.retry)
+        })
+    }
+
+    /// Records uncaches that wait for Redis, and starts retrying them.
+    fn wait(&self, record: impl FnOnce(&mut Pending)) {
+        {
+            let mut pending = self
+                .inner
+                .pending
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            record(&mut pending);
+            let excess = pending.keys.len().saturating_sub(MAX_PENDING);
+            if excess > 0 {
+                pending.keys.drain(..excess);
+                tracing::error!(
+                    "fsa: {excess} uncached keys dropped while Redis is unreachable: their entries expire by their TTL"
+                );
+            }
+        }
+        self.inner.has_pending.store(true, Ordering::Release);
+        if !self.inner.retrying.swap(true, Ordering::AcqRel) {
+            let (inner, runtime) = (self.inner.clone(), self.runtime.clone());
+            self.runtime.spawn(async move {
+                loop {
+                    tokio::time::sleep(inner.retry).await;
+                    if flush(&runtime, &inner).await.is_ok() {
+                        break;
+                    }
+                }
+                inner.retrying.store(false, Ordering::Release);
+                // One recorded while the loop ended is retried by the next
+                // uncache, or the next lookup.
+            });
+        }
+    }
+
+    /// Sends the uncaches that wait for Redis.
+    async fn flush(&self) -> Result<(), Unavailable> {
+        flush(&self.runtime, &self.inner).await
+    }
+}
+
+/// The error of an uncache that did not reach Redis.
+fn unreachable_error(retry: Duration) -> ErrorResponse {
+    ErrorResponse::with_status(
+        format!(
+            "the shared cache (Redis) is unreachable: the change reaches every instance when it answers again (retried every {} s)",
+            retry.as_secs_f64()
+        ),
+        actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+    )
+}
+
+/// Runs `operation` on the Redis thread within the time allowed.
+async fn run<T, F, Fut>(
+    runtime: &tokio::runtime::Handle,
+    inner: &Arc<Inner>,
+    operation: F,
+) -> Result<T, Unavailable>
+where
+    T: Send + 'static,
+    F: FnOnce(Arc<Inner>) -> Fut + Send + 'static,
+    Fut: Future<Output = redis::RedisResult<T>> + Send + 'static,
+{
+    // Connecting and answering, each within the timeout.
+    let limit = inner.timeout * 2;
+    let task = runtime.spawn(tokio::time::timeout(limit, operation(inner.clone())));
+    match task.await {
+        Ok(Ok(Ok(value))) => {
+            inner.health.up();
+            Ok(value)
+        }
+        Ok(Ok(Err(error))) => {
+            inner.health.down(&error.to_string(), inner.retry);
+            Err(Unavailable)
+        }
+        Ok(Err(_elapsed)) => {
+            inner.health.down("no answer in time", inner.retry);
+            Err(Unavailable)
+        }
+        Err(_cancelled) => {
+            inner.health.down("the Redis thread stopped", inner.retry);
+            Err(Unavailable)
+        }
+    }
+}
+
+/// Sends the uncaches that wait for Redis; what is past its expiry is
+/// dropped (Redis has expired it).
+async fn flush(runtime: &tokio::runtime::Handle, inner: &Arc<Inner>) -> Result<(), Unavailable> {
+    if inner.health.is_down() {
+        return Err(Unavailable);
+    }
+    let now = Instant::now();
+    let (keys, clear, sent) = {
+        let mut pending = inner.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        pending.keys.retain(|(_, _, expires)| *expires > now);
+        pending.clear = pending.clear.filter(|(_, expires)| *expires > now);
+        let keys: Vec<String> = pending.keys.iter().map(|(_, k, _)| k.clone()).collect();
+        (keys, pending.clear.is_some(), pending.last)
+    };
+    run(runtime, inner, move |inner| async move {
+        if clear {
+            clear_prefix(&inner).await?;
+        }
+        for batch in keys.chunks(DELETE_BATCH) {
+            redis::cmd("DEL")
+                .arg(batch)
+                .query_async::<usize>(&mut inner.manager.clone())
+                .await?;
+        }
+        Ok(())
+    })
+    .await?;
+    let mut pending = inner.pending.lock().unwrap_or_else(PoisonError::into_inner);
+    // What was recorded meanwhile stays.
+    pending.keys.retain(|(number, _, _)| *number > sent);
+    pending.clear = pending.clear.filter(|(number, _)| *number > sent);
+    if pending.keys.is_empty() && pending.clear.is_none() {
+        inner.has_pending.store(false, Ordering::Release);
+    }
+    Ok(())
+}
+
+/// Deletes every key of the application's prefix, a batch at a time.
+async fn clear_prefix(inner: &Inner) -> redis::RedisResult<()> {
+    let pattern = format!("{}*", glob_escape(&inner.prefix));
+    let mut connection = inner.manager.clone();
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut connection)
+            .await?;
+        if !keys.is_empty() {
+            redis::cmd("UNLINK")
+                .arg(&keys)
+                .query_async::<usize>(&mut connection)
+                .await?;
+        }
+        if next == 0 {
+            return Ok(());
+        }
+        cursor = next;
+    }
+}
+
+/// `text` matched literally in a Redis glob pattern.
+fn glob_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// Whether Redis answers: after a failure, it is left alone for a while
+/// (the hooks answer meanwhile), then tried again.
+struct Health {
+    start: Instant,
+    /// Milliseconds after `start` until which Redis is left alone.
+    down_until: AtomicU64,
+    /// Whether the last operation failed (to log each change once).
+    failing: AtomicBool,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Self {
+            start: Instant::now(),
+            down_until: AtomicU64::new(0),
+            failing: AtomicBool::new(false),
+        }
+    }
+}
+
+impl Health {
+    fn now(&self) -> u64 {
+        self.start.elapsed().as_millis() as u64
+    }
+
+    fn is_down(&self) -> bool {
+        self.now() < self.down_until.load(Ordering::Relaxed)
+    }
+
+    fn down(&self, why: &str, retry: Duration) {
+        let until = self.now() + retry.as_millis() as u64;
+        self.down_until.store(until, Ordering::Relaxed);
+        if !self.failing.swap(true, Ordering::AcqRel) {
+            tracing::warn!(
+                "fsa: the Redis cache is unavailable ({why}): hooks answer without it, Redis is tried again every {} s",
+                retry.as_secs_f64()
+            );
+        }
+    }
+
+    fn up(&self) {
+        if self.failing.swap(false, Ordering::AcqRel) {
+            tracing::warn!("fsa: the Redis cache answers again");
+        }
+    }
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    #[test]
+    fn escape_glob_characters() {
+        assert_eq!(glob_escape("app:"), "app:");
+        assert_eq!(glob_escape("a*b?[c]\\"), "a\\*b\\?\\[c\\]\\\\");
+    }
+
+    #[test]
+    fn leave_redis_alone_for_a_while_after_a_failure() {
+        let health = Health::default();
+        assert!(!health.is_down());
+        health.down("test", Duration::from_secs(60));
+        assert!(health.is_down());
+        health.up();
+        assert!(
+            health.is_down(),
+            "until the retry time, whatever answers meanwhile"
+        );
+        let health = Health::default();
+        health.down("test", Duration::ZERO);
+        assert!(!health.is_down());
+    }
+}
