@@ -4,26 +4,8 @@
 //! Users depend on `fsa-runtime`, which re-exports these macros; see its
 //! documentation for the whole picture.
 //!
-//! # Syntax
-//!
-//! ```text
-//! #[get("/path/<int:id>", authz = AUTHZ [, authn = AUTHN] [, realm = "REALM"])]
-//! #[route("/path", method = "GET", method = "POST", authz = AUTHZ, ...)]
-//! ```
-//!
-//! # Attributes
-//!
-//! - `authz` (mandatory): `"OPEN"`, `"AUTH"`, `"CLOSE"` (or their aliases
-//!   `"NOAUTH"`, `"AUTHENTICATED"`, `"NOBODY"`), a group name `"employee"`,
-//!   an integer group `0`, an object permission `("domain")`,
-//!   `("domain", "var")`, `("domain", "var", "mode")`,
-//!   `("domain", "a:b", "mode")`, `any(...)`, `all(...)`, or a list `[...]`
-//!   of these, all of which must pass.
-//! - `authn`: a scheme name or a list of them, replacing the configured list
-//!   for this route.
-//! - `realm`: the realm of this route's basic challenge and tokens.
-//!
-//! Each mistake is a compile error pointing at the tokens to change.
+//! The syntax, the options and examples are on the macros as fsa-runtime
+//! re-exports them: `fsa_runtime::get` and the others.
 
 mod diag;
 mod exports;

@@ -39,7 +39,7 @@ pub(crate) fn configure(
                     .expect("methods are checked by the macros");
                 // The request and its body, straight to the pipeline: no
                 // extractor, and no box but actix's own.
-                let host = crate::route::RouteHost {
+                let host = crate::route::generated::RouteHost {
                     state: state.clone(),
                     index,
                 };

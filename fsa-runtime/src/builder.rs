@@ -313,17 +313,15 @@ impl FsaBuilder {
             );
         }
         // Each enabled scheme: known, and what it needs of the configuration.
-        let enabled: Vec<Scheme> = config
-            .auth
-            .iter()
-            .filter_map(|name| {
-                let scheme = Scheme::from_name(name, &hooks.authentications);
-                if scheme.is_none() {
-                    problems.push(Scheme::unknown(name));
-                }
-                scheme
-            })
-            .collect();
+        let mut enabled: Vec<Scheme> = Vec::new();
+        for name in &config.auth {
+            match Scheme::from_name(name, &hooks.authentications) {
+                // A scheme listed twice is checked once.
+                Some(scheme) if enabled.contains(&scheme) => {}
+                Some(scheme) => enabled.push(scheme),
+                None => problems.push(Scheme::unknown(name)),
+            }
+        }
         for scheme in &enabled {
             problems.extend(scheme.config_problems(&config));
         }

@@ -43,6 +43,8 @@ impl crate::params::Param for Fsa {
 
 impl Fsa {
     pub(crate) fn new(state: Arc<State>, routes: Arc<[&'static dyn Route]>) -> Self {
+        // Matched by index when registered (actix.rs).
+        debug_assert_eq!(state.routes.len(), routes.len());
         Self { state, routes }
     }
 

@@ -38,14 +38,8 @@
 
 extern crate self as fsa_runtime;
 
-// Modules, from those that depend on nothing of the crate to those that
-// depend on the rest (`rust_import_cycles.py` finds no cycle):
-//
-//   errors, config, cache, params, hooks, tokens, passwords, spec, cors,
-//   answer                                       what a request is made of
-//   authn::scheme, compile, state                 the built application
-//   context, authz, authn, route                  one request's steps
-//   pipeline, actix, stream, fsa, builder         the request path, the app
+// The modules, bottom to top, and where a new scheme, parameter type or
+// directive goes: README.md, "Layout and design".
 pub mod actix;
 mod answer;
 pub mod authn;
@@ -199,9 +193,16 @@ pub mod prelude {
 pub mod __private {
     pub use crate::context::{checked, RequestCtx};
     pub use crate::errors::ErrorResponse;
-    pub use crate::params::{dispatch, perm_value, type_id, type_name, Param};
+    pub use crate::params::dispatch::{perm_value, type_id, type_name};
+    pub use crate::params::Param;
     pub use crate::pipeline::register;
-    pub use crate::route::{stub_register, Route, RouteCall, RouteHost, Sealed};
+    pub use crate::route::generated::{stub_register, RouteCall, RouteHost, Sealed};
+    pub use crate::route::Route;
+
+    /// How a parameter's type is read (autoref specialization).
+    pub mod dispatch {
+        pub use crate::params::dispatch::*;
+    }
     pub use crate::spec::{AuthzItem, ParamSpec, PermSpec, RouteSpec, STUB_SPEC};
     pub use actix_web::{HttpResponse, Route as ActixRoute};
     pub use core::result::Result;

@@ -23,7 +23,7 @@ use crate::{
     config::Mode,
     context::RequestCtx,
     errors::ErrorResponse,
-    route::{RouteCall, RouteHost},
+    route::generated::{RouteCall, RouteHost},
     state::State,
 };
 use actix_web::{

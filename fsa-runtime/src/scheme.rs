@@ -3,7 +3,7 @@
 //! challenge and implies for token cookies.
 //!
 //! A new built-in scheme is a variant here, a line in [`BUILT_IN`], its
-//! file in `authn/` and its arm in `authn::authenticate`: every `match`
+//! file in `authn/` and its arm in `authn::authenticate_with`: every `match`
 //! below is exhaustive, so the compiler lists each fact left to decide.
 
 use crate::{
@@ -34,16 +34,17 @@ pub(crate) enum Scheme {
     Custom(Arc<str>, CustomFn),
 }
 
-/// The built-in schemes by name (`password`, `basic` then `param`, is
-/// expanded by the configuration).
-pub(crate) const BUILT_IN: &[(&str, Scheme)] = &[
-    ("none", Scheme::None),
-    ("basic", Scheme::Basic),
-    ("param", Scheme::Param),
-    ("token", Scheme::Token),
-    ("oauth", Scheme::Oauth),
-    ("httpd", Scheme::Httpd),
-    ("fake", Scheme::Fake),
+/// The built-in schemes, named by [`Scheme::builtin_name`] (`password`,
+/// `basic` then `param`, is expanded by the configuration). A variant left
+/// out is unknown to `FSA_AUTH`: the test below lists every one.
+pub(crate) const BUILT_IN: &[Scheme] = &[
+    Scheme::None,
+    Scheme::Basic,
+    Scheme::Param,
+    Scheme::Token,
+    Scheme::Oauth,
+    Scheme::Httpd,
+    Scheme::Fake,
 ];
 
 impl PartialEq for Scheme {
@@ -61,15 +62,15 @@ impl std::fmt::Debug for Scheme {
 impl Scheme {
     /// The scheme of a name in `FSA_AUTH`, built-in or custom.
     pub(crate) fn from_name(name: &str, custom: &HashMap<String, CustomFn>) -> Option<Self> {
-        match BUILT_IN.iter().find(|(n, _)| *n == name) {
-            Some((_, scheme)) => Some(scheme.clone()),
+        match BUILT_IN.iter().find(|s| s.builtin_name() == Some(name)) {
+            Some(scheme) => Some(scheme.clone()),
             None => Some(Self::Custom(Arc::from(name), custom.get(name)?.clone())),
         }
     }
 
     /// What to write instead of an unknown scheme name.
     pub(crate) fn unknown(name: &str) -> String {
-        let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = BUILT_IN.iter().filter_map(Scheme::builtin_name).collect();
         format!(
             "FSA_AUTH: unknown scheme \"{name}\": expected {}, password, or one registered with .authentication(\"{name}\", f)",
             names.join(", ")
@@ -177,5 +178,48 @@ impl Scheme {
             | Self::Httpd
             | Self::Custom(..) => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod should {
+    use super::*;
+
+    /// Every built-in variant: a new one fails to compile here until it is
+    /// listed, and then this test checks that `BUILT_IN` has it.
+    fn listed(scheme: &Scheme) -> bool {
+        match scheme {
+            Scheme::None
+            | Scheme::Basic
+            | Scheme::Param
+            | Scheme::Token
+            | Scheme::Oauth
+            | Scheme::Fake
+            | Scheme::Httpd => BUILT_IN.contains(scheme),
+            Scheme::Custom(..) => false,
+        }
+    }
+
+    #[test]
+    fn know_every_built_in_scheme_by_its_name() {
+        let every = [
+            Scheme::None,
+            Scheme::Basic,
+            Scheme::Param,
+            Scheme::Token,
+            Scheme::Oauth,
+            Scheme::Fake,
+            Scheme::Httpd,
+        ];
+        for scheme in &every {
+            assert!(listed(scheme), "{scheme:?} is missing from BUILT_IN");
+            let name = scheme.name();
+            assert_eq!(
+                Scheme::from_name(name, &HashMap::new()).as_ref(),
+                Some(scheme)
+            );
+        }
+        assert_eq!(BUILT_IN.len(), every.len());
+        assert!(Scheme::from_name("kerberos", &HashMap::new()).is_none());
     }
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 /// Everything a request needs, shared by all workers.
 pub(crate) struct State {
-    /// Unique to this application in the process (see `actix::guarded`).
+    /// Unique to this application in the process (see `pipeline::guarded`).
     pub(crate) id: u64,
     pub(crate) config: Config,
     pub(crate) realm: String,

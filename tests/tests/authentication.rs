@@ -258,6 +258,22 @@ async fn tokens_travel_in_headers_cookies_and_parameters() {
 }
 
 #[actix_web::test]
+async fn the_token_parameter_is_exempt_only_when_a_scheme_reading_it_is_enabled() {
+    // Tokens exist (FSA_TOKEN_TYPE is fsa) but no enabled scheme reads them:
+    // `AUTH` is an ordinary, unexpected parameter (issue 20).
+    let fsa = who_only("FSA_AUTH = [\"basic\"]\nFSA_TOKEN_CARRIER = \"param\"");
+    let srv = serve(fsa);
+    let request = srv
+        .get("/who")
+        .basic_auth("calvin", "hobbes-rules")
+        .query(&[("AUTH", "x")])
+        .unwrap();
+    let (status, body) = status_body(request).await;
+    assert_eq!(status, 400);
+    assert_eq!(body, "unexpected http parameter \"AUTH\"");
+}
+
+#[actix_web::test]
 async fn cookie_renewal_only_renews_cookies_close_to_expiry() {
     let fsa = app("FSA_AUTH = [\"token\", \"basic\"]\nFSA_TOKEN_CARRIER = \"cookie\"\nFSA_TOKEN_RENEWAL = 0.5");
     let fresh = fsa.create_token("calvin").unwrap();

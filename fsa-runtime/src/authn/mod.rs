@@ -1,9 +1,9 @@
 //! Authentication: the route's schemes are tried in order; the first that
 //! names a user wins; otherwise the answer is the error of the last scheme
 //! whose credentials were sent and refused, else of the last scheme.
-//!
-//! A new scheme is a file here, a variant of `Scheme` (its facts in
-//! `src/scheme.rs`, in exhaustive matches) and an arm in `authenticate_with`.
+
+// A new built-in scheme is a file here, a variant of `Scheme` (its facts in
+// `src/scheme.rs`, in exhaustive matches) and an arm in `authenticate_with`.
 
 mod basic;
 mod fake;

@@ -33,7 +33,8 @@ pub(super) fn logging_level(name: &str, value: &Value) -> Parsed<tracing::Level>
     use tracing::Level;
     if let Value::Integer(number) = value {
         return Ok(match number {
-            ..=10 => Level::DEBUG,
+            ..0 => return Err(format!("{name}: expected a level name or a number from 0")),
+            0..=10 => Level::DEBUG,
             11..=20 => Level::INFO,
             21..=30 => Level::WARN,
             _ => Level::ERROR,

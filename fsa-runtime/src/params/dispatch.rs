@@ -32,13 +32,18 @@
 
 use super::{
     item::{self, CastItem, FromStrItem, Item, SerdeItem, TextSerdeItem},
-    Input, Param, ParamError, ParamKind, SpecialParam,
+    Input, Param, ParamError, ParamKind, PermValue, SpecialParam,
 };
 use crate::errors::ErrorResponse;
 use actix_web::{dev::Payload, FromRequest};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::{fmt::Display, marker::PhantomData, str::FromStr};
+use std::{
+    any::{Any, TypeId},
+    fmt::{Debug, Display},
+    marker::PhantomData,
+    str::FromStr,
+};
 
 /// The type of a parameter, for method lookup.
 pub struct Wrap<T>(PhantomData<fn() -> T>);
@@ -302,4 +307,19 @@ pub const fn kind(param: Option<ParamKind>, special: bool, extractor: bool) -> P
         None if special || extractor => ParamKind::Special,
         None => ParamKind::Request,
     }
+}
+
+/// Used by generated code: a converted parameter as a permission value.
+pub fn perm_value<T: Any + Debug>(value: &T) -> &dyn PermValue {
+    value
+}
+
+/// Used by generated code: the type name of a parameter.
+pub fn type_name<T: ?Sized>() -> &'static str {
+    std::any::type_name::<T>()
+}
+
+/// Used by generated code: the type id of a parameter.
+pub fn type_id<T: ?Sized + 'static>() -> TypeId {
+    TypeId::of::<T>()
 }

@@ -3,7 +3,7 @@
 //! takes of it: one value, `Option`, `Vec`.
 
 use super::{
-    json::{self, bounded},
+    json::{self, bounded, json_kind},
     scalar::quoted,
     Entry, ParamError, Raw, Scalar,
 };
@@ -214,19 +214,6 @@ pub(crate) fn raw_of(entry: &Entry) -> Raw<'_> {
         Entry::Http(values) => Raw::Http(values),
         Entry::Json(value) => Raw::Json(value),
         Entry::Files(files) => Raw::Files(files),
-    }
-}
-
-/// `a string`, `an integer`..., for messages.
-pub(crate) fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(n) if n.is_f64() => "a float",
-        Value::Number(_) => "an integer",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! The route macros read each parameter with the first of these that its
 //! type implements (autoref specialization in the generated code, see
-//! [`dispatch`]):
+//! `params/dispatch.rs`):
 //!
 //! 1. [`Param`]: scalars ([`Scalar`]: integers, floats, `bool`, `String`,
 //!    `Uuid`, dates, `Decimal`), `Option<P>`, `Vec<scalar>`, uploads,
@@ -38,8 +38,7 @@ macro_rules! not_a_parameter_type {
 pub(crate) use not_a_parameter_type;
 
 mod collect;
-#[doc(hidden)]
-pub mod dispatch;
+pub(crate) mod dispatch;
 mod item;
 pub(crate) mod json;
 pub(crate) mod path;
@@ -57,11 +56,7 @@ use crate::errors::ErrorResponse;
 use actix_web::HttpRequest;
 use item::ScalarItem;
 use serde_json::Value;
-use std::{
-    any::{Any, TypeId},
-    fmt::Debug,
-    ops::Deref,
-};
+use std::{any::Any, fmt::Debug, ops::Deref};
 
 /// What a parameter type reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -361,22 +356,4 @@ pub(crate) fn shortened(name: &str) -> std::borrow::Cow<'_, str> {
         None => std::borrow::Cow::Borrowed(name),
         Some((at, _)) => std::borrow::Cow::Owned(format!("{}...", &name[..at])),
     }
-}
-
-/// Used by generated code: a converted parameter as a permission value.
-#[doc(hidden)]
-pub fn perm_value<T: Any + Debug>(value: &T) -> &dyn PermValue {
-    value
-}
-
-/// Used by generated code: the type name of a parameter.
-#[doc(hidden)]
-pub fn type_name<T: ?Sized>() -> &'static str {
-    std::any::type_name::<T>()
-}
-
-/// Used by generated code: the type id of a parameter.
-#[doc(hidden)]
-pub fn type_id<T: ?Sized + 'static>() -> TypeId {
-    TypeId::of::<T>()
 }

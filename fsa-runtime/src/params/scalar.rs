@@ -1,7 +1,7 @@
 //! Scalar conversions, FlaskSimpleAuth 36.0's rules: HTTP strings are
 //! converted, JSON values must already have the JSON type.
 
-use super::item::json_kind;
+use super::json::json_kind;
 use serde_json::Value;
 
 /// A value read from one HTTP string or one JSON value.
