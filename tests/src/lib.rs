@@ -3,6 +3,7 @@
 pub mod program;
 pub mod raw;
 pub mod readme;
+pub mod redis;
 
 /// Every Rust block of the README, compiled (and run unless `no_run`) as a
 /// doctest: the README cannot drift from the code.

@@ -1,8 +1,8 @@
 //! The cache every instance shares (`FSA_CACHE = "redis"`): Redis, through
-//! the `redis` crate's `ConnectionManager` (one multiplexed connection that
-//! reconnects by itself), driven by a thread of its own so that no actix
-//! worker ever waits on Redis's socket and the connection outlives any
-//! worker's runtime.
+//! the `redis` crate's `ConnectionManager` (one multiplexed connection for
+//! every worker, made anew after a failure), driven by a thread of its own
+//! so that no actix worker ever waits on Redis's socket and the connection
+//! outlives any worker's runtime.
 //!
 //! - Every command has a bounded time (`FSA_CACHE_OPTS.timeout`). A failure
 //!   or a timeout makes Redis "down" for `FSA_CACHE_OPTS.retry` seconds
@@ -53,7 +53,12 @@ pub(super) struct Shared {
 
 /// What the Redis thread's tasks share with the cache.
 struct Inner {
-    manager: ConnectionManager,
+    client: redis::Client,
+    config: redis::aio::ConnectionManagerConfig,
+    /// The connection: made at the first use, and made anew after a
+    /// failure (rather than trust a manager's reconnection to recover
+    /// from every kind of failure).
+    manager: Mutex<Option<ConnectionManager>>,
     ttl: Duration,
     timeout: Duration,
     retry: Duration,
@@ -124,14 +129,10 @@ impl Shared {
             .set_number_of_retries(1)
             .set_min_delay(Duration::from_millis(10))
             .set_max_delay(options.retry);
-        // The manager's tasks run on the Redis thread.
-        let manager = {
-            let _inside = runtime.enter();
-            ConnectionManager::new_lazy_with_config(client, config)
-                .map_err(|e| format!("FSA_CACHE_OPTS: cannot use Redis: {e}"))?
-        };
         let inner = Inner {
-            manager,
+            client,
+            config,
+            manager: Mutex::new(None),
             ttl: options.ttl,
             timeout: options.timeout,
             retry: options.retry,
@@ -173,7 +174,7 @@ impl Shared {
             .run(move |inner| async move {
                 redis::cmd("GET")
                     .arg(&key)
-                    .query_async(&mut inner.manager.clone())
+                    .query_async(&mut inner.connection()?)
                     .await
             })
             .await
@@ -195,7 +196,7 @@ impl Shared {
                     .arg(text)
                     .arg("EX")
                     .arg(seconds)
-                    .query_async::<()>(&mut inner.manager.clone())
+                    .query_async::<()>(&mut inner.connection()?)
                     .await
             })
             .await;
@@ -214,7 +215,7 @@ impl Shared {
             self.run(move |inner| async move {
                 redis::cmd("DEL")
                     .arg(&keys)
-                    .query_async::<usize>(&mut inner.manager.clone())
+                    .query_async::<usize>(&mut inner.connection()?)
                     .await
             })
             .await
@@ -289,6 +290,26 @@ impl Shared {
     }
 }
 
+impl Inner {
+    /// The connection, made now if there is none (on the Redis thread,
+    /// where its tasks then run).
+    fn connection(&self) -> redis::RedisResult<ConnectionManager> {
+        let mut manager = self.manager.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(manager) = &*manager {
+            return Ok(manager.clone());
+        }
+        let made =
+            ConnectionManager::new_lazy_with_config(self.client.clone(), self.config.clone())?;
+        *manager = Some(made.clone());
+        Ok(made)
+    }
+
+    /// Drops the connection after a failure: the next use makes another.
+    fn forget_connection(&self) {
+        *self.manager.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
+
 /// The error of an uncache that did not reach Redis.
 fn unreachable_error(retry: Duration) -> ErrorResponse {
     ErrorResponse::with_status(
@@ -320,10 +341,12 @@ where
             Ok(value)
         }
         Ok(Ok(Err(error))) => {
+            inner.forget_connection();
             inner.health.down(&error.to_string(), inner.retry);
             Err(Unavailable)
         }
         Ok(Err(_elapsed)) => {
+            inner.forget_connection();
             inner.health.down("no answer in time", inner.retry);
             Err(Unavailable)
         }
@@ -355,7 +378,7 @@ async fn flush(runtime: &tokio::runtime::Handle, inner: &Arc<Inner>) -> Result<(
         for batch in keys.chunks(DELETE_BATCH) {
             redis::cmd("DEL")
                 .arg(batch)
-                .query_async::<usize>(&mut inner.manager.clone())
+                .query_async::<usize>(&mut inner.connection()?)
                 .await?;
         }
         Ok(())
@@ -374,7 +397,7 @@ async fn flush(runtime: &tokio::runtime::Handle, inner: &Arc<Inner>) -> Result<(
 /// Deletes every key of the application's prefix, a batch at a time.
 async fn clear_prefix(inner: &Inner) -> redis::RedisResult<()> {
     let pattern = format!("{}*", glob_escape(&inner.prefix));
-    let mut connection = inner.manager.clone();
+    let mut connection = inner.connection()?;
     let mut cursor: u64 = 0;
     loop {
         let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
