@@ -751,3 +751,90 @@ fn the_database_persists_and_acme_config_names_another_configuration() {
     expect(&denied, 403);
     assert!(denied.json()["error"].is_string(), "{}", denied.text());
 }
+
+fn patch_password(acme: &Acme, login: &str, auth: (&str, &str), old: &str, new: &str) -> Response {
+    let form = format!(
+        "oldpass={}&newpass={}",
+        encode_query(old),
+        encode_query(new)
+    );
+    let body = Some(("application/x-www-form-urlencoded", form.as_bytes()));
+    acme.call(
+        "PATCH",
+        &format!("/user/{login}/password"),
+        Some(&basic(auth)),
+        body,
+    )
+}
+
+#[test]
+fn users_change_their_own_password_with_the_old_one() {
+    let acme = Acme::start();
+    let wrong_old = patch_password(&acme, "calvin", CALVIN, "not-it", "new-password-1");
+    expect(&wrong_old, 403);
+    assert_eq!(
+        wrong_old.text(),
+        "oldpass: this is not the current password"
+    );
+    expect(
+        &patch_password(&acme, "calvin", CALVIN, CALVIN.1, "short"),
+        400,
+    );
+    expect(
+        &patch_password(&acme, "hobbes", CALVIN, CALVIN.1, "new-password-1"),
+        403,
+    );
+    expect(
+        &patch_password(&acme, "nobody", CALVIN, CALVIN.1, "new-password-1"),
+        404,
+    );
+    expect(&acme.get("/store", Some(&basic(CALVIN))), 200);
+    expect(
+        &patch_password(&acme, "calvin", CALVIN, CALVIN.1, "new-password-1"),
+        204,
+    );
+    expect(&acme.get("/store", Some(&basic(CALVIN))), 401);
+    expect(
+        &acme.get("/store", Some(&basic(("calvin", "new-password-1")))),
+        200,
+    );
+}
+
+#[test]
+fn two_instances_on_one_database_and_one_redis_see_a_password_change_at_once() {
+    let Some(redis) = fsa_tests::redis::redis() else {
+        return;
+    };
+    let (first_dir, second_dir) = (new_dir(), new_dir());
+    let db = first_dir.join("shared.db");
+    let db = db.to_str().unwrap();
+    let opts = format!("{{ url = \"{}\" }}", redis.url);
+    let prefix = format!("acme-test:{}:{}:", std::process::id(), now());
+    let env = [
+        ("ACME_SECRET", SECRET),
+        ("ACME_DB", db),
+        ("FSA_CACHE", "redis"),
+        ("FSA_CACHE_OPTS", opts.as_str()),
+        ("FSA_CACHE_PREFIX", prefix.as_str()),
+    ];
+    // The first creates and seeds the database, then the second opens it.
+    let first = Acme::start_in(first_dir, &env);
+    let second = Acme::start_in(second_dir, &env);
+    expect(&second.get("/store", Some(&basic(CALVIN))), 200);
+    let token = first.get("/login", Some(&basic(CALVIN))).json();
+    expect(
+        &second.get("/store", Some(&bearer(token.as_str().unwrap()))),
+        200,
+    );
+    let new = ("calvin", "a-new-password");
+    expect(
+        &patch_password(&first, "calvin", CALVIN, CALVIN.1, new.1),
+        204,
+    );
+    // At once: the second's cached hash was forgotten in Redis.
+    expect(&second.get("/store", Some(&basic(CALVIN))), 401);
+    expect(&second.get("/store", Some(&basic(new))), 200);
+    expect(&first.get("/store", Some(&basic(new))), 200);
+    drop(second);
+    drop(first);
+}

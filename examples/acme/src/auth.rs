@@ -40,3 +40,11 @@ pub fn store_perms(
     .query_row(params![login, sid, role], |row| row.get(0))
     .optional()
 }
+
+/// Whether `login` may act on user `target`'s account: only on their own.
+/// `None` when there is no such user (404), else `Some(login == target)`.
+pub fn user_perms(conn: &Connection, login: &str, target: &str) -> rusqlite::Result<Option<bool>> {
+    conn.prepare_cached("SELECT login = ?1 FROM users WHERE login = ?2")?
+        .query_row([login, target], |row| row.get(0))
+        .optional()
+}

@@ -347,3 +347,11 @@ pub fn add_product(
     .execute(params![sid, product, total])?;
     Ok(Some(total))
 }
+
+/// Stores `hash` as `login`'s password; whether there is such a user.
+pub fn set_password(conn: &Connection, login: &str, hash: &str) -> rusqlite::Result<bool> {
+    let changed = conn
+        .prepare_cached("UPDATE users SET password = ?1 WHERE login = ?2")?
+        .execute(params![hash, login])?;
+    Ok(changed == 1)
+}

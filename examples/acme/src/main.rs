@@ -86,6 +86,34 @@ async fn login(user: CurrentUser, fsa: Fsa) -> fsa_runtime::Result<Json<String>>
     Ok(Json(fsa.create_token(&user)?))
 }
 
+/// Changes a user's password, for that user only (the `user` permission),
+/// who gives the old one; the new one passes the password rules
+/// (`FSA_PASSWORD_LENGTH`). Every instance refuses the old password once
+/// this answers: the cached hash is forgotten on every instance (with
+/// `FSA_CACHE = "redis"`).
+#[patch("/user/<login>/password", authz = ("user", "login"))]
+async fn patch_user_password(
+    login: String,
+    oldpass: String,
+    newpass: String,
+    fsa: Fsa,
+    db: Data<Db>,
+) -> fsa_runtime::Result<HttpResponse> {
+    if fsa.check_user_password(&login, &oldpass).await.is_err() {
+        return Err(err("oldpass: this is not the current password", 403));
+    }
+    let hash = fsa.hash_password(&newpass).await?;
+    let user = login.clone();
+    let changed = db
+        .write(move |conn| db::set_password(conn, &user, &hash))
+        .await?;
+    if !changed {
+        return Err(err(format!("no user {login}"), 404));
+    }
+    fsa.password_uncache(&login).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     tracing_subscriber::fmt()
@@ -100,7 +128,7 @@ async fn main() -> std::io::Result<()> {
 
     // the seed's acme.conf: hooks registered by name, checked by build();
     // async, so that their queries run off the async workers
-    let (pass_db, group_db, perms_db) = (db.clone(), db.clone(), db.clone());
+    let (pass_db, group_db, perms_db, user_db) = (db.clone(), db.clone(), db.clone(), db.clone());
     // ACME_CONFIG names the configuration file; by default, the bundled one.
     let fsa = Fsa::from_env_or("ACME_CONFIG", DEFAULT_CONFIG)?
         .get_user_pass(move |login: String| {
@@ -121,11 +149,19 @@ async fn main() -> std::io::Result<()> {
                 }
             },
         )
+        .object_perms(
+            "user",
+            move |login: String, target: String, _: Option<String>| {
+                let db = user_db.clone();
+                async move { db.read(move |c| auth::user_perms(c, &login, &target)).await }
+            },
+        )
         .routes(routes![
             get_store,
             post_store_sid_product,
             get_store_sid_product,
-            login
+            login,
+            patch_user_password
         ])
         .build()?;
 
