@@ -12,7 +12,10 @@
 # per request (user + system, from /proc), the ratios, and the peak RSS
 # (VmHWM) of each server. acme itself (release, prod mode, SQLite, JWT) is
 # measured in the same run on its token read (`GET /store`) and its write
-# (`POST /store/1/product`), against fsa's in-memory group route. Everything
+# (`POST /store/1/product`), against fsa's in-memory group route, then its
+# token read again while a brute-force client floods it with wrong
+# passwords (BRUTE=0 skips it): login throttling answers the flood with
+# 429s, without a password hash, and the token users keep their pace. Everything
 # is bounded in time; only the servers this script started are stopped
 # (trap). Only 127.0.0.1.
 set -euo pipefail
@@ -26,6 +29,7 @@ BARE_PORT=${BARE_PORT:-18082}
 ROUTES=${ROUTES:-hello open group basic perm}
 ACME=${ACME:-1}
 ACME_PORT=${ACME_PORT:-18083}
+BRUTE=${BRUTE:-1}
 SERVER_CPU=${SERVER_CPU:-0}
 WRK_CPU=${WRK_CPU:-1}
 
@@ -170,6 +174,28 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
+if [ "$ACME" = 1 ] && [ "$BRUTE" = 1 ]; then
+  echo "== acme's token read, alone then beside a brute-force client (8 connections of wrong passwords)"
+  wrong=$(printf 'calvin:not-the-password' | base64)
+  echo "wrk.headers[\"Authorization\"] = \"Basic $wrong\"" >"$work/brute.lua"
+  for round in $(seq "$ROUNDS"); do
+    read -r rps p99 cpu < <(load acme acme_read "$DURATION")
+    echo "$rps" >>"$work/alone.rps"
+    echo "$p99" >>"$work/alone.p99"
+    taskset -c "$WRK_CPU" wrk -t1 -c8 -d"$((DURATION + 1))s" -s "$work/brute.lua" \
+      "http://127.0.0.1:$ACME_PORT/store" >"$work/brute.$round.out" 2>&1 &
+    brute_pid=$!
+    sleep 0.5
+    read -r rps p99 cpu < <(load acme acme_read "$DURATION")
+    wait "$brute_pid" || true
+    echo "$rps" >>"$work/beside.rps"
+    echo "$p99" >>"$work/beside.p99"
+    awk '/^Requests\/sec:/ {print $2}' "$work/brute.$round.out" >>"$work/brute.rps"
+    printf '  round %s token read alone %s req/s p99 %s ms; beside the brute force %s req/s p99 %s ms; brute force %s req/s\n' \
+      "$round" "$(tail -1 "$work/alone.rps")" "$(tail -1 "$work/alone.p99")" "$rps" "$p99" "$(tail -1 "$work/brute.rps")"
+  done
+fi
+
 median() { sort -g "$1" | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 ratio() { awk "BEGIN {printf \"%.3f\", $1 / $2}"; }
@@ -197,6 +223,17 @@ if [ -n "$acme_routes" ]; then
     [ -f "$work/fsa.group.cpu" ] && vs=$(ratio "$c" "$(median "$work/fsa.group.cpu")")
     echo "| $route | $(median "$work/acme.$route.rps") | $(median "$work/acme.$route.p99") | $c | $vs |"
   done
+fi
+if [ -f "$work/beside.rps" ]; then
+  a=$(median "$work/alone.rps")
+  b=$(median "$work/beside.rps")
+  echo
+  echo "| acme token read | req/s | p99 ms |"
+  echo "|-----------------|------:|-------:|"
+  echo "| alone | $a | $(median "$work/alone.p99") |"
+  echo "| beside a brute-force client ($(median "$work/brute.rps") wrong passwords/s, answered 429) | $b | $(median "$work/beside.p99") |"
+  echo "| beside / alone | $(ratio "$b" "$a") | $(ratio "$(median "$work/beside.p99")" "$(median "$work/alone.p99")") |"
+  grep -h "Non-2xx" "$work"/brute.*.out | head -1 | sed 's/^/brute force: /'
 fi
 echo
 echo "| server | peak RSS (VmHWM) |"

@@ -14,6 +14,7 @@ use crate::{
     route::Route,
     scheme::Scheme,
     state::State,
+    throttle::Throttle,
     tokens::Tokens,
 };
 use actix_web::{http::header::HeaderValue, HttpResponse};
@@ -419,6 +420,7 @@ impl FsaBuilder {
             routes,
             cors,
             cache,
+            throttle: Throttle::new(config.throttle.as_ref()),
             passwords,
             tokens,
             declared_groups: declared,

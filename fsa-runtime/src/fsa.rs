@@ -286,6 +286,6 @@ impl Fsa {
         login: &str,
         password: &str,
     ) -> Result<String, ErrorResponse> {
-        crate::authn::password::check_user_password(&self.state, login, password).await
+        crate::authn::password::check_user_password(&self.state, login, password, None).await
     }
 }

@@ -64,6 +64,7 @@ mod scheme;
 mod spec;
 mod state;
 mod stream;
+mod throttle;
 pub mod tokens;
 pub mod web;
 

@@ -46,6 +46,12 @@ pub(crate) struct Passwords {
     /// The hashes verified for unknown users and malformed stored hashes,
     /// so that they cost the same work as known users.
     decoys: Arc<Decoys>,
+    /// Hashes computed at once (`FSA_PASSWORD_CONCURRENCY`): a flood of
+    /// password checks waits its turn rather than fill actix's blocking
+    /// threads, which everything else needs too.
+    turns: Arc<tokio::sync::Semaphore>,
+    /// How long a check may wait for its turn (`FSA_PASSWORD_QUEUE`).
+    queue: std::time::Duration,
 }
 
 /// The decoy password, hashed at every work the decoys are made for.
@@ -183,11 +189,17 @@ impl Passwords {
         // Without a scheme there is nothing to verify, so no decoy either:
         // an empty plaintext one stands in, never used.
         let decoys = Decoys::new(scheme.unwrap_or(Scheme::Plaintext))?;
+        let concurrency = match config.password_concurrency {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
         Ok(Self {
             scheme,
             min_length: config.password_length,
             patterns,
             decoys: Arc::new(decoys),
+            turns: Arc::new(tokio::sync::Semaphore::new(concurrency)),
+            queue: std::time::Duration::from_secs_f64(config.password_queue),
         })
     }
 
@@ -231,7 +243,7 @@ impl Passwords {
     pub(crate) async fn hash(&self, password: &str) -> Result<String, ErrorResponse> {
         let scheme = self.scheme()?;
         let password = password.to_string();
-        blocking(move || hash_now(scheme, &password)).await
+        self.blocking(move || hash_now(scheme, &password)).await
     }
 
     /// Whether `password` matches `reference`, off the worker threads; a
@@ -246,7 +258,7 @@ impl Passwords {
         let scheme = self.scheme()?;
         let (password, reference) = (password.to_string(), reference.to_string());
         let decoys = Arc::clone(&self.decoys);
-        blocking(move || {
+        self.blocking(move || {
             Ok(match verify_now(scheme, &password, &reference) {
                 Some(matched) => {
                     if let Some(work) = work_of(scheme, &reference) {
@@ -268,7 +280,7 @@ impl Passwords {
         let scheme = self.scheme()?;
         let password = password.to_string();
         let decoys = Arc::clone(&self.decoys);
-        blocking(move || {
+        self.blocking(move || {
             decoys.spend(scheme, &password);
             Ok(())
         })
@@ -394,12 +406,34 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ErrorResponse> + Send + 'static,
-) -> Result<T, ErrorResponse> {
-    actix_web::web::block(work)
-        .await
-        .map_err(|_| ErrorResponse::internal("internal error in password check"))?
+impl Passwords {
+    /// Runs a hash computation on actix's blocking threads, in its turn:
+    /// a 503 with `Retry-After` when the turn does not come within
+    /// `FSA_PASSWORD_QUEUE`.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, ErrorResponse> + Send + 'static,
+    ) -> Result<T, ErrorResponse> {
+        let turn = match self.turns.clone().try_acquire_owned() {
+            Ok(turn) => turn,
+            Err(_) => {
+                let waited = tokio::time::timeout(self.queue, self.turns.clone().acquire_owned());
+                match waited.await {
+                    Ok(Ok(turn)) => turn,
+                    _ => {
+                        return Err(ErrorResponse::with_status(
+                            "too many password checks at once: retry in 1 s",
+                            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                        )
+                        .header("Retry-After", "1"))
+                    }
+                }
+            }
+        };
+        let answer = actix_web::web::block(work).await;
+        drop(turn);
+        answer.map_err(|_| ErrorResponse::internal("internal error in password check"))?
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use crate::{
     cache::Cache, compile::CompiledRoute, config::Config, cors::CorsSettings,
-    errors::ErrorResponse, hooks::Hooks, passwords::Passwords, tokens::Tokens,
+    errors::ErrorResponse, hooks::Hooks, passwords::Passwords, throttle::Throttle, tokens::Tokens,
 };
 use actix_web::{http::StatusCode, HttpResponse};
 use std::sync::Arc;
@@ -19,6 +19,8 @@ pub(crate) struct State {
     pub(crate) hooks: Hooks,
     pub(crate) routes: Vec<Arc<CompiledRoute>>,
     pub(crate) cache: Cache,
+    /// Failed authentications counted (`FSA_THROTTLE`), `None` when off.
+    pub(crate) throttle: Option<Throttle>,
     pub(crate) passwords: Passwords,
     pub(crate) tokens: Option<Tokens>,
     #[cfg_attr(not(feature = "cors"), allow(dead_code))]

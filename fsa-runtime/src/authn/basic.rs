@@ -25,7 +25,9 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
         }
         Some(Ok(credentials)) => credentials,
     };
-    super::password::check_user_password(ctx.state(), &login, &password)
+    let state = ctx.state();
+    let address = crate::proxy::client_address(ctx.request(), &state.config.trusted_proxies);
+    super::password::check_user_password(state, &login, &password, address)
         .await
         .map(Some)
         .map_err(Failure::Refused)

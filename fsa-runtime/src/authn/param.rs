@@ -18,7 +18,8 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
             "missing param password parameter: {pass}"
         ))));
     };
-    super::password::check_user_password(&state, &login, &password)
+    let address = crate::proxy::client_address(ctx.request(), &state.config.trusted_proxies);
+    super::password::check_user_password(&state, &login, &password, address)
         .await
         .map(Some)
         .map_err(Failure::Refused)

@@ -9,8 +9,11 @@ use crate::{
     hooks::guard_hook,
     passwords::INVALID,
     state::State,
+    throttle::Subject,
 };
+use actix_web::http::StatusCode;
 use futures_util::FutureExt;
+use std::net::IpAddr;
 use std::{panic::AssertUnwindSafe, sync::Arc};
 
 /// Checks a login and password as the password schemes do (as FlaskSimpleAuth does):
@@ -24,6 +27,31 @@ use std::{panic::AssertUnwindSafe, sync::Arc};
 /// login is the same 401 as a wrong password, never a server error that a
 /// client could cause.
 pub(crate) async fn check_user_password(
+    state: &State,
+    login: &str,
+    password: &str,
+    address: Option<IpAddr>,
+) -> Result<String, ErrorResponse> {
+    let Some(throttle) = &state.throttle else {
+        return verify_user_password(state, login, password).await;
+    };
+    // A login longer than any user's is counted by its address only.
+    let login_counted = (login.len() <= state.config.max_login).then_some(login);
+    let subject = Subject {
+        login: login_counted,
+        address,
+    };
+    // Past the budget: 429, before any look-up or hash.
+    throttle.check(&state.cache, subject).await?;
+    let checked = verify_user_password(state, login, password).await;
+    if matches!(&checked, Err(e) if e.status() == StatusCode::UNAUTHORIZED) {
+        throttle.failed(&state.cache, subject).await;
+    }
+    checked
+}
+
+/// [`check_user_password`], unthrottled.
+async fn verify_user_password(
     state: &State,
     login: &str,
     password: &str,

@@ -2,7 +2,7 @@
 //! header, cookie or parameter), checked for the route's realm.
 
 use super::Failure;
-use crate::{context::RequestCtx, errors::ErrorResponse};
+use crate::{context::RequestCtx, errors::ErrorResponse, throttle::Subject};
 
 pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let info = {
@@ -24,13 +24,35 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
                 "missing token",
             )));
         };
-        tokens
+        match tokens
             .check(&state.cache, &token, &ctx.route().token_realm)
             .await
-            .map_err(Failure::Refused)?
+        {
+            Ok(info) => info,
+            Err(refused) => return Err(Failure::Refused(throttled(ctx, refused).await)),
+        }
     };
     if !info.scopes.is_empty() {
         ctx.set_scopes(info.scopes.clone());
     }
     Ok(Some(info.login.clone()))
+}
+
+/// An invalid token is a failed authentication of its address: a 429 past
+/// the address's budget, else the 401, counted.
+async fn throttled(ctx: &RequestCtx, refused: ErrorResponse) -> ErrorResponse {
+    let state = ctx.state();
+    let Some(throttle) = &state.throttle else {
+        return refused;
+    };
+    let address = crate::proxy::client_address(ctx.request(), &state.config.trusted_proxies);
+    let subject = Subject {
+        login: None,
+        address,
+    };
+    if let Err(too_many) = throttle.check(&state.cache, subject).await {
+        return too_many;
+    }
+    throttle.failed(&state.cache, subject).await;
+    refused
 }

@@ -99,6 +99,10 @@ pub(crate) enum Kind {
     Token,
     /// last token seen for a login and realm (`T.`).
     UserToken,
+    /// failed authentications of a login in a window (`F.`, fsa's own).
+    FailedLogin,
+    /// failed authentications from an address in a window (`A.`, fsa's own).
+    FailedAddress,
 }
 
 impl Kind {
@@ -110,6 +114,8 @@ impl Kind {
             Self::Perm => "p.",
             Self::Token => "t.",
             Self::UserToken => "T.",
+            Self::FailedLogin => "F.",
+            Self::FailedAddress => "A.",
         }
     }
 }
@@ -230,6 +236,32 @@ impl Cache {
             }
             #[cfg(feature = "redis")]
             Store::Shared(shared) => shared.remove(keys).await,
+        }
+    }
+
+    /// The counts of these keys in Redis; `None` when the cache is not
+    /// shared, or Redis is unavailable (the caller counts in process).
+    pub(crate) async fn counts(&self, keys: Vec<String>) -> Option<Vec<u64>> {
+        match &self.store {
+            #[cfg(feature = "redis")]
+            Store::Shared(shared) => shared.counts(keys).await,
+            _ => {
+                let _ = keys;
+                None
+            }
+        }
+    }
+
+    /// Adds one to the counts of these keys in Redis, each expiring
+    /// `seconds` after its first count; whether Redis did.
+    pub(crate) async fn increment(&self, keys: Vec<String>, seconds: u64) -> bool {
+        match &self.store {
+            #[cfg(feature = "redis")]
+            Store::Shared(shared) => shared.increment(keys, seconds).await,
+            _ => {
+                let _ = (keys, seconds);
+                false
+            }
         }
     }
 

@@ -202,6 +202,49 @@ impl Shared {
             .await;
     }
 
+    /// The counts of these keys (0 for a missing one).
+    pub(super) async fn counts(&self, keys: Vec<String>) -> Option<Vec<u64>> {
+        if self.inner.health.is_down() {
+            return None;
+        }
+        let counts: Vec<Option<u64>> = self
+            .run(move |inner| async move {
+                redis::cmd("MGET")
+                    .arg(&keys)
+                    .query_async(&mut inner.connection()?)
+                    .await
+            })
+            .await
+            .ok()?;
+        Some(counts.into_iter().map(Option::unwrap_or_default).collect())
+    }
+
+    /// Adds one to each count, each expiring `seconds` after its first.
+    pub(super) async fn increment(&self, keys: Vec<String>, seconds: u64) -> bool {
+        if self.inner.health.is_down() {
+            return false;
+        }
+        self.run(move |inner| async move {
+            let mut pipe = redis::pipe();
+            pipe.atomic();
+            // A new count starts at 0 with its expiry (any Redis since
+            // 2.6.12), and INCR keeps the expiry.
+            for key in &keys {
+                pipe.cmd("SET")
+                    .arg(key)
+                    .arg(0)
+                    .arg("EX")
+                    .arg(seconds)
+                    .arg("NX")
+                    .ignore();
+                pipe.cmd("INCR").arg(key).ignore();
+            }
+            pipe.query_async::<()>(&mut inner.connection()?).await
+        })
+        .await
+        .is_ok()
+    }
+
     /// Deletes entries; whether there was one. When Redis cannot be
     /// reached, the keys wait for it and the caller gets an error.
     pub(super) async fn remove(&self, keys: Vec<String>) -> Result<bool, ErrorResponse> {

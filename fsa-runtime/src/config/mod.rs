@@ -170,6 +170,30 @@ fn redact_url(url: &str) -> String {
     }
 }
 
+/// Login throttling (`FSA_THROTTLE`, fsa's own): the failed
+/// authentications allowed per login and per client address in each
+/// window; 0 counts nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ThrottleOptions {
+    /// Failures per login (10).
+    pub login: u64,
+    /// Failures per client address (100).
+    pub address: u64,
+    /// The window, in seconds (60).
+    pub window: u64,
+}
+
+impl Default for ThrottleOptions {
+    fn default() -> Self {
+        Self {
+            login: 10,
+            address: 100,
+            window: 60,
+        }
+    }
+}
+
 /// Sets a field of [`Config`] from a directive's value.
 type Setter = fn(&mut Config, &str, &Value) -> Result<(), String>;
 
@@ -332,6 +356,16 @@ directives! {
     cors_opts: BTreeMap<String, Value> = BTreeMap::new(), "FSA_CORS_OPTS" => cors_opts;
     /// Fixed headers added to every answer.
     add_headers: Vec<(String, String)> = Vec::new(), "FSA_ADD_HEADERS" => add_headers;
+    /// fsa's own: failed authentications allowed per login and per client
+    /// address in a window (`{ login = 10, address = 100, window = 60 }`);
+    /// `false` counts nothing.
+    throttle: Option<ThrottleOptions> = Some(ThrottleOptions::default()), "FSA_THROTTLE" => throttle;
+    /// fsa's own: password hashes computed at once (0: one per CPU);
+    /// more wait their turn.
+    password_concurrency: usize = 0, "FSA_PASSWORD_CONCURRENCY" => count;
+    /// fsa's own: seconds a password check may wait for its turn (2.0);
+    /// beyond, a 503 with `Retry-After`.
+    password_queue: f64 = 2.0, "FSA_PASSWORD_QUEUE" => positive_seconds;
     /// fsa's own: the proxies (addresses or networks: `["10.0.0.0/8",
     /// "::1"]`) whose `Forwarded` or `X-Forwarded-*` headers are believed,
     /// for `FSA_SECURE`, the token cookie's `Secure` flag, the 401

@@ -2,7 +2,10 @@
 //! its errors) and its TOML value, and answers the field's value or a
 //! problem saying what to write instead.
 
-use super::{CacheKind, CacheOptions, Mode, Network, PasswordScheme, TokenCarrier, TokenType};
+use super::{
+    CacheKind, CacheOptions, Mode, Network, PasswordScheme, ThrottleOptions, TokenCarrier,
+    TokenType,
+};
 use crate::errors::ErrorFormat;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use std::collections::BTreeMap;
@@ -216,6 +219,36 @@ pub(super) fn cors_opts(name: &str, value: &Value) -> Parsed<BTreeMap<String, Va
         ));
     }
     Ok(table.clone().into_iter().collect())
+}
+
+/// `false`, or the budgets given (the others keep their defaults).
+pub(super) fn throttle(name: &str, value: &Value) -> Parsed<Option<ThrottleOptions>> {
+    let table = match value {
+        Value::Boolean(false) => return Ok(None),
+        Value::Boolean(true) => return Ok(Some(ThrottleOptions::default())),
+        Value::Table(table) => table,
+        _ => return Err(format!(
+            "{name}: expected false or a table, e.g. {{ login = 10, address = 100, window = 60 }}"
+        )),
+    };
+    let mut options = ThrottleOptions::default();
+    for (key, value) in table {
+        let option = format!("{name}.{key}");
+        match key.as_str() {
+            "login" => options.login = count(&option, value)? as u64,
+            "address" => options.address = count(&option, value)? as u64,
+            "window" => match count(&option, value)? {
+                0 => return Err(format!("{option}: expected a number of seconds from 1")),
+                seconds => options.window = seconds as u64,
+            },
+            other => {
+                return Err(format!(
+                    "{name}: unexpected option \"{other}\": expected login, address or window"
+                ))
+            }
+        }
+    }
+    Ok(Some(options))
 }
 
 /// A list of networks (a single one may be given alone).
