@@ -41,7 +41,7 @@ pub(crate) fn redirect_401(config: &Config, request: &HttpRequest) -> Option<Htt
     let target = config.redirect_401.as_ref()?;
     let mut location = target.clone();
     if request.method() == actix_web::http::Method::GET {
-        let (scheme, host) = crate::proxy::origin(request, &config.trusted_proxies);
+        let (scheme, host) = crate::proxy::origin(request, config);
         // The path and query only: an absolute-form request line names
         // its own host, which is not believed either.
         let path = request.uri().path_and_query().map_or("/", |p| p.as_str());

@@ -256,10 +256,7 @@ fn renew_cookie(
             .max_age(actix_web::cookie::time::Duration::seconds(lifetime as i64))
             .http_only(true)
             .same_site(actix_web::cookie::SameSite::Lax)
-            .secure(crate::proxy::is_https(
-                request,
-                &state.config.trusted_proxies,
-            ))
+            .secure(crate::proxy::is_https(request, &state.config))
             .finish();
         let _ = response.add_cookie(&cookie);
     }
@@ -341,11 +338,9 @@ fn not_found(state: &State) -> HttpResponse {
 /// Requests refused before routing: plain HTTP from a non-loopback peer
 /// (`FSA_SECURE`), a plain actix route, headers over `FSA_MAX_HEADER_SIZE`.
 fn refusal(state: &State, request: &HttpRequest, to: &Destination) -> Option<HttpResponse> {
-    if state.config.secure
-        && !crate::proxy::is_secure_enough(request, &state.config.trusted_proxies)
-    {
+    if state.config.secure && !crate::proxy::is_secure_enough(request, &state.config) {
         return Some(state.render(&ErrorResponse::internal(
-            "insecure HTTP request denied: use HTTPS, or list your TLS proxy in FSA_TRUSTED_PROXIES",
+            "insecure HTTP request denied: use HTTPS (behind a TLS proxy: list it in FSA_TRUSTED_PROXIES, and have it send X-Forwarded-Proto)",
         )));
     }
     // Only fsa's routes run. FlaskSimpleAuth refuses a route declared

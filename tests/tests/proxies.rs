@@ -31,15 +31,28 @@ async fn a_trusted_proxy_saying_plain_http_is_refused_and_https_served() {
     let (status, body) = status_body(calvin().insert_header(("X-Forwarded-Proto", "http"))).await;
     assert_eq!(status, 500);
     assert!(body.starts_with("insecure HTTP request denied"), "{body}");
-    let forwarded = ("Forwarded", "for=203.0.113.9;proto=http");
-    assert_eq!(status_body(calvin().insert_header(forwarded)).await.0, 500);
     let https = ("X-Forwarded-Proto", "https");
     assert_eq!(
         status_body(calvin().insert_header(https)).await,
         (200, "calvin".into())
     );
-    // A loopback peer that says nothing is local use, as without proxies.
-    assert_eq!(status_body(calvin()).await, (200, "calvin".into()));
+    // A trusted proxy must say the scheme: silent, it is plain HTTP.
+    assert_eq!(status_body(calvin()).await.0, 500);
+    // A client's own Forwarded (a family this proxy does not write) is
+    // ignored, whatever it says.
+    let forged = ("Forwarded", "for=127.0.0.1;proto=https");
+    let plain = ("X-Forwarded-Proto", "http");
+    let request = calvin().insert_header(forged).insert_header(plain);
+    assert_eq!(status_body(request).await.0, 500);
+    // A proxy writing RFC 7239's Forwarded, when that is the family chosen.
+    let srv = serve(app(&format!(
+        "{PROXY}\nFSA_PROXY_HEADERS = [\"forwarded\"]"
+    )));
+    let calvin = || srv.get("/who").basic_auth("calvin", "hobbes-rules");
+    let plain = ("Forwarded", "for=203.0.113.9;proto=http");
+    assert_eq!(status_body(calvin().insert_header(plain)).await.0, 500);
+    let https = ("Forwarded", "for=203.0.113.9;proto=https");
+    assert_eq!(status_body(calvin().insert_header(https)).await.0, 200);
 }
 
 #[actix_web::test]
@@ -95,7 +108,20 @@ async fn the_401_redirect_names_the_host_a_trusted_proxy_forwards_and_no_other()
         "{location}"
     );
     assert!(location.ends_with("%2Fwho%3Fa%3D1"), "{location}");
+    // A trusted proxy: its scheme, but its host only when asked for (a
+    // proxy that does not set X-Forwarded-Host passes the client's).
     let srv = serve(app(&format!("{redirect}\n{PROXY}")));
+    let mut request = client.get(srv.url("/who?a=1"));
+    for header in spoofed {
+        request = request.insert_header(header);
+    }
+    let location = send(request).await.header("location").unwrap().to_string();
+    assert!(
+        location.starts_with("/login-page?next=https%3A%2F%2F127.0.0.1%3A"),
+        "{location}"
+    );
+    let hosts = "FSA_PROXY_HEADERS = [\"x-forwarded-proto\", \"x-forwarded-host\"]";
+    let srv = serve(app(&format!("{redirect}\n{PROXY}\n{hosts}")));
     let mut request = client.get(srv.url("/who?a=1"));
     for header in spoofed {
         request = request.insert_header(header);
@@ -118,17 +144,26 @@ async fn fake_authentication_behind_a_trusted_proxy_trusts_the_client_not_the_pr
         .routes(routes![who]),
     );
     let srv = serve(fsa);
+    let via_proxy = |client: Option<&'static str>| {
+        let request = srv
+            .get("/who?LOGIN=susie")
+            .insert_header(("X-Forwarded-Proto", "https"));
+        match client {
+            Some(client) => request.insert_header(("X-Forwarded-For", client)),
+            None => request,
+        }
+    };
     assert_eq!(
-        status_body(srv.get("/who?LOGIN=susie")).await,
-        (200, "susie".into())
+        status_body(via_proxy(Some("203.0.113.9"))).await.0,
+        401,
+        "remote"
     );
-    let remote = srv
-        .get("/who?LOGIN=susie")
-        .insert_header(("X-Forwarded-For", "203.0.113.9"));
-    assert_eq!(status_body(remote).await.0, 401);
-    let local = srv
-        .get("/who?LOGIN=susie")
-        .insert_header(("X-Forwarded-For", "127.0.0.1"));
+    assert_eq!(
+        status_body(via_proxy(None)).await.0,
+        401,
+        "nobody named: not the proxy"
+    );
+    let local = via_proxy(Some("127.0.0.1"));
     assert_eq!(status_body(local).await, (200, "susie".into()));
 }
 

@@ -138,6 +138,7 @@ async fn behind_a_trusted_proxy_each_client_address_has_its_budget() {
         srv.get("/who")
             .basic_auth("calvin", "wrong")
             .insert_header(("X-Forwarded-For", client))
+            .insert_header(("X-Forwarded-Proto", "https"))
     };
     for _ in 0..2 {
         assert_eq!(status(from("203.0.113.1")).await, 401);

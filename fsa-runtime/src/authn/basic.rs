@@ -26,7 +26,7 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
         Some(Ok(credentials)) => credentials,
     };
     let state = ctx.state();
-    let address = crate::proxy::client_address(ctx.request(), &state.config.trusted_proxies);
+    let address = crate::proxy::client_address(ctx.request(), &state.config);
     super::password::check_user_password(state, &login, &password, address)
         .await
         .map(Some)

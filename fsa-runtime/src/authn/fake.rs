@@ -7,8 +7,7 @@ use crate::{context::RequestCtx, errors::ErrorResponse};
 
 pub(super) fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     // Behind a trusted proxy, the client's address, not the proxy's.
-    let trusted = &ctx.state().config.trusted_proxies;
-    let loopback = crate::proxy::client_address(ctx.request(), trusted)
+    let loopback = crate::proxy::client_address(ctx.request(), &ctx.state().config)
         .is_some_and(|address| address.is_loopback());
     if !loopback {
         tracing::warn!("fsa: fake authentication refused from a non-loopback peer");

@@ -45,7 +45,7 @@ async fn throttled(ctx: &RequestCtx, refused: ErrorResponse) -> ErrorResponse {
     let Some(throttle) = &state.throttle else {
         return refused;
     };
-    let address = crate::proxy::client_address(ctx.request(), &state.config.trusted_proxies);
+    let address = crate::proxy::client_address(ctx.request(), &state.config);
     let subject = Subject {
         login: None,
         address,

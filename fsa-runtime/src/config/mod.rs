@@ -194,6 +194,20 @@ impl Default for ThrottleOptions {
     }
 }
 
+/// A forwarding header believed from a trusted proxy (`FSA_PROXY_HEADERS`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProxyHeader {
+    /// `X-Forwarded-For`: the client's address.
+    XForwardedFor,
+    /// `X-Forwarded-Proto`: whether the client came over HTTPS.
+    XForwardedProto,
+    /// `X-Forwarded-Host`: the host the client asked for.
+    XForwardedHost,
+    /// RFC 7239's `Forwarded`, all three (not with the others).
+    Forwarded,
+}
+
 /// Sets a field of [`Config`] from a directive's value.
 type Setter = fn(&mut Config, &str, &Value) -> Result<(), String>;
 
@@ -371,6 +385,11 @@ directives! {
     /// for `FSA_SECURE`, the token cookie's `Secure` flag, the 401
     /// redirect's URL and the client's address; nobody by default.
     trusted_proxies: Vec<Network> = Vec::new(), "FSA_TRUSTED_PROXIES" => networks;
+    /// fsa's own: the headers believed from the trusted proxies, which
+    /// must write them (overwrite, or append to, what the client sent):
+    /// `["x-forwarded-for", "x-forwarded-proto"]` by default, with
+    /// `"x-forwarded-host"` when the proxy sets it, or `["forwarded"]`.
+    proxy_headers: Vec<ProxyHeader> = vec![ProxyHeader::XForwardedFor, ProxyHeader::XForwardedProto], "FSA_PROXY_HEADERS" => proxy_headers;
 }
 
 /// FlaskSimpleAuth directives that have no meaning in fsa, and why.

@@ -3,8 +3,8 @@
 //! problem saying what to write instead.
 
 use super::{
-    CacheKind, CacheOptions, Mode, Network, PasswordScheme, ThrottleOptions, TokenCarrier,
-    TokenType,
+    CacheKind, CacheOptions, Mode, Network, PasswordScheme, ProxyHeader, ThrottleOptions,
+    TokenCarrier, TokenType,
 };
 use crate::errors::ErrorFormat;
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -227,9 +227,11 @@ pub(super) fn throttle(name: &str, value: &Value) -> Parsed<Option<ThrottleOptio
         Value::Boolean(false) => return Ok(None),
         Value::Boolean(true) => return Ok(Some(ThrottleOptions::default())),
         Value::Table(table) => table,
-        _ => return Err(format!(
+        _ => {
+            return Err(format!(
             "{name}: expected false or a table, e.g. {{ login = 10, address = 100, window = 60 }}"
-        )),
+        ))
+        }
     };
     let mut options = ThrottleOptions::default();
     for (key, value) in table {
@@ -249,6 +251,33 @@ pub(super) fn throttle(name: &str, value: &Value) -> Parsed<Option<ThrottleOptio
         }
     }
     Ok(Some(options))
+}
+
+/// Header names, of one family: X-Forwarded-*, or Forwarded.
+pub(super) fn proxy_headers(name: &str, value: &Value) -> Parsed<Vec<ProxyHeader>> {
+    let mut headers = Vec::new();
+    for text in strings(name, value)? {
+        let header = match text.to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => ProxyHeader::XForwardedFor,
+            "x-forwarded-proto" => ProxyHeader::XForwardedProto,
+            "x-forwarded-host" => ProxyHeader::XForwardedHost,
+            "forwarded" => ProxyHeader::Forwarded,
+            other => {
+                return Err(format!(
+                    "{name}: unexpected header \"{other}\": expected x-forwarded-for, x-forwarded-proto, x-forwarded-host or forwarded"
+                ))
+            }
+        };
+        if !headers.contains(&header) {
+            headers.push(header);
+        }
+    }
+    if headers.contains(&ProxyHeader::Forwarded) && headers.len() > 1 {
+        return Err(format!(
+            "{name}: \"forwarded\" or the x-forwarded-* headers, not both: a proxy passes the family it does not write from the client untouched"
+        ));
+    }
+    Ok(headers)
 }
 
 /// A list of networks (a single one may be given alone).
