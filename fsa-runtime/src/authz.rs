@@ -4,7 +4,7 @@
 //! Every answer of a hook is cached, negative ones included.
 
 use crate::{
-    cache::{Cached, Kind},
+    cache::{Cached, Kind, Lookup},
     errors::ErrorResponse,
     hooks::guard_hook,
     params::PermValue,
@@ -190,9 +190,10 @@ pub(crate) async fn in_group(
         )));
     }
     // A hit: no allocation in this process's cache.
-    if let Some(cached) = state.cache.lookup(kind, &[group, login]).await {
-        return Ok(matches!(cached, Cached::Bool(true)));
-    }
+    let ticket = match state.cache.lookup(kind, &[group, login]).await {
+        Lookup::Hit(cached) => return Ok(matches!(cached, Cached::Bool(true))),
+        Lookup::Miss(ticket) => ticket,
+    };
     // A miss: the hook, boxed so that the common path stays small.
     let future = match (check, &hooks.user_in_group) {
         (Some(hook), _) => hook(login),
@@ -202,7 +203,7 @@ pub(crate) async fn in_group(
     let answer = Box::pin(guard_hook(&format!("group check for {group}"), future)).await?;
     state
         .cache
-        .store(kind, &[group, login], Cached::Bool(answer))
+        .store(&ticket, kind, &[group, login], Cached::Bool(answer))
         .await;
     Ok(answer)
 }
@@ -247,8 +248,8 @@ async fn cached_perm(
 ) -> Result<Option<bool>, ErrorResponse> {
     let (parts, count) = perm_key(perm.domain, login, perm.mode, rendered);
     let cached = match state.cache.lookup(Kind::Perm, &parts[..count]).await {
-        Some(cached) => cached,
-        None => {
+        Lookup::Hit(cached) => cached,
+        Lookup::Miss(ticket) => {
             let answer = Box::pin(guard_hook(
                 "permission check",
                 (hook.call)(login, values, perm.mode),
@@ -257,7 +258,7 @@ async fn cached_perm(
             .map(Cached::Perm)?;
             state
                 .cache
-                .store(Kind::Perm, &parts[..count], answer.clone())
+                .store(&ticket, Kind::Perm, &parts[..count], answer.clone())
                 .await;
             answer
         }

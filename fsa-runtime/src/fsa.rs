@@ -116,14 +116,14 @@ impl Fsa {
     /// The `*_uncache` functions and [`clear_caches`](Self::clear_caches)
     /// reach every instance when the cache is shared (`FSA_CACHE =
     /// "redis"`): once they return, no instance answers from the
-    /// forgotten entries. When Redis cannot be reached they answer a 503
-    /// error, and the deletion is retried until Redis answers.
+    /// forgotten entries, nor stores an answer its hook gave before. When
+    /// Redis cannot be reached they answer a 503 error, and the uncache is
+    /// retried until Redis answers.
     pub async fn token_uncache(&self, token: &str, realm: &str) -> Result<bool, ErrorResponse> {
         let digest = crate::tokens::TokenDigest::of(token);
         let cache = &self.state.cache;
-        cache
-            .remove(vec![cache.key(Kind::Token, &[realm, digest.as_str()])])
-            .await
+        let keys = vec![cache.key(Kind::Token, &[realm, digest.as_str()])];
+        Ok(cache.remove(keys).await? > 0)
     }
 
     /// Forgets the check of the last token seen for `login` in `realm`.
@@ -132,16 +132,28 @@ impl Fsa {
         login: &str,
         realm: &str,
     ) -> Result<bool, ErrorResponse> {
+        let keys = self.user_token_keys(login, realm).await?;
+        Ok(self.state.cache.remove(keys).await? > 0)
+    }
+
+    /// The keys of the last token seen for `login` in `realm`, if any: an
+    /// error when the shared cache cannot say.
+    async fn user_token_keys(
+        &self,
+        login: &str,
+        realm: &str,
+    ) -> Result<Vec<String>, ErrorResponse> {
         let cache = &self.state.cache;
-        let Some(Cached::LastToken(digest)) = cache.lookup(Kind::UserToken, &[login, realm]).await
+        let Some(Cached::LastToken(digest)) = cache
+            .lookup_strict(Kind::UserToken, &[login, realm])
+            .await?
         else {
-            return Ok(false);
+            return Ok(Vec::new());
         };
-        let keys = vec![
+        Ok(vec![
             cache.key(Kind::UserToken, &[login, realm]),
             cache.key(Kind::Token, &[realm, &digest]),
-        ];
-        cache.remove(keys).await
+        ])
     }
 
     /// Forgets a cached object permission answer, given the hook's values
@@ -156,22 +168,23 @@ impl Fsa {
         let cache = &self.state.cache;
         let rendered = format!("{values:?}");
         let (parts, count) = crate::authz::perm_key(domain, login, mode, &rendered);
-        cache
-            .remove(vec![cache.key(Kind::Perm, &parts[..count])])
-            .await
+        let keys = vec![cache.key(Kind::Perm, &parts[..count])];
+        Ok(cache.remove(keys).await? > 0)
     }
 
     /// Forgets everything cached about `login`: password, last token,
-    /// groups; the number of kinds of entries removed.
+    /// groups, in one uncache; the number of entries forgotten.
     pub async fn auth_uncache(&self, login: &str) -> Result<usize, ErrorResponse> {
-        let mut removed = usize::from(self.password_uncache(login).await?);
+        let cache = &self.state.cache;
+        let mut keys = vec![cache.key(Kind::UserPass, &[login])];
         if let Some(tokens) = &self.state.tokens {
-            removed += usize::from(self.user_token_uncache(login, &tokens.realm).await?);
+            keys.extend(self.user_token_keys(login, &tokens.realm).await?);
         }
         for group in &self.state.declared_groups {
-            removed += usize::from(self.group_uncache(login, group).await?);
+            keys.push(cache.key(Kind::GroupCheck, &[group, login]));
+            keys.push(cache.key(Kind::UserInGroup, &[group, login]));
         }
-        Ok(removed)
+        cache.remove(keys).await
     }
 }
 
@@ -263,9 +276,8 @@ impl Fsa {
     /// a password change.
     pub async fn password_uncache(&self, login: &str) -> Result<bool, ErrorResponse> {
         let cache = &self.state.cache;
-        cache
-            .remove(vec![cache.key(Kind::UserPass, &[login])])
-            .await
+        let keys = vec![cache.key(Kind::UserPass, &[login])];
+        Ok(cache.remove(keys).await? > 0)
     }
 
     /// Forgets the cached group answers of `login` for `group`.
@@ -275,7 +287,7 @@ impl Fsa {
             cache.key(Kind::GroupCheck, &[group, login]),
             cache.key(Kind::UserInGroup, &[group, login]),
         ];
-        cache.remove(keys).await
+        Ok(cache.remove(keys).await? > 0)
     }
 
     /// Checks a user's password as the password schemes do (stored hash,

@@ -49,12 +49,15 @@ fn missing(why: &str) -> Option<Redis> {
 pub fn redis() -> Option<Redis> {
     match std::env::var("REDIS_URL") {
         Ok(url) => {
+            // CI's server, on a loopback port: redis://127.0.0.1:PORT/0.
             let port = url
-                .rsplit(':')
-                .next()
-                .and_then(|p| p.split('/').next())
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(6379);
+                .strip_prefix("redis://127.0.0.1:")
+                .and_then(|rest| rest.split('/').next())
+                .and_then(|port| port.parse().ok())
+                .unwrap_or_else(|| panic!("REDIS_URL names a loopback port: {url}"));
+            if !ping(port) {
+                return missing(&format!("nothing answers PING at REDIS_URL={url}"));
+            }
             Some(Redis {
                 url,
                 port,
@@ -160,8 +163,9 @@ impl Redis {
         }
     }
 
-    /// A raw command's first answer line, e.g. `DBSIZE` -> `:3`.
-    pub fn command(&self, words: &[&str]) -> String {
+    /// A command's answer, every string of it in order (an array's items,
+    /// a bulk string, an integer or a status as text; nothing for nil).
+    pub fn command(&self, words: &[&str]) -> Vec<String> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("Redis answers");
         stream
             .set_read_timeout(Some(Duration::from_secs(5)))
@@ -171,12 +175,43 @@ impl Redis {
             request.push_str(&format!("${}\r\n{word}\r\n", word.len()));
         }
         stream.write_all(request.as_bytes()).unwrap();
+        let mut reader = std::io::BufReader::new(stream);
         let mut answer = Vec::new();
-        let mut byte = [0u8; 1];
-        while stream.read_exact(&mut byte).is_ok() && byte[0] != b'\n' {
-            answer.push(byte[0]);
+        read_reply(&mut reader, &mut answer);
+        answer
+    }
+
+    /// The keys matching a pattern.
+    pub fn keys(&self, pattern: &str) -> Vec<String> {
+        self.command(&["KEYS", pattern])
+    }
+}
+
+/// Reads one RESP reply, its strings appended to `out`.
+fn read_reply(reader: &mut impl std::io::BufRead, out: &mut Vec<String>) {
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("a reply");
+    let line = line.trim_end();
+    let (kind, rest) = line.split_at(1);
+    match kind {
+        "+" | ":" => out.push(rest.to_string()),
+        "-" => panic!("Redis error: {rest}"),
+        "$" => {
+            let length: i64 = rest.parse().unwrap();
+            if length >= 0 {
+                let mut bytes = vec![0u8; length as usize + 2];
+                reader.read_exact(&mut bytes).unwrap();
+                bytes.truncate(length as usize);
+                out.push(String::from_utf8_lossy(&bytes).into_owned());
+            }
         }
-        String::from_utf8_lossy(&answer).trim_end().to_string()
+        "*" => {
+            let count: i64 = rest.parse().unwrap();
+            for _ in 0..count.max(0) {
+                read_reply(reader, out);
+            }
+        }
+        other => panic!("unexpected reply {other}{rest}"),
     }
 }
 

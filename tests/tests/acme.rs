@@ -784,9 +784,10 @@ fn users_change_their_own_password_with_the_old_one() {
         &patch_password(&acme, "hobbes", CALVIN, CALVIN.1, "new-password-1"),
         403,
     );
+    // No "no such user": that would tell which logins exist.
     expect(
         &patch_password(&acme, "nobody", CALVIN, CALVIN.1, "new-password-1"),
-        404,
+        403,
     );
     expect(&acme.get("/store", Some(&basic(CALVIN))), 200);
     expect(

@@ -90,7 +90,9 @@ async fn login(user: CurrentUser, fsa: Fsa) -> fsa_runtime::Result<Json<String>>
 /// who gives the old one; the new one passes the password rules
 /// (`FSA_PASSWORD_LENGTH`). Every instance refuses the old password once
 /// this answers: the cached hash is forgotten on every instance (with
-/// `FSA_CACHE = "redis"`).
+/// `FSA_CACHE = "redis"`). A 503 after the change means that Redis could
+/// not be reached: the password did change, and the other instances
+/// refuse the old one once Redis answers again.
 #[patch("/user/<login>/password", authz = ("user", "login"))]
 async fn patch_user_password(
     login: String,
@@ -99,8 +101,14 @@ async fn patch_user_password(
     fsa: Fsa,
     db: Data<Db>,
 ) -> fsa_runtime::Result<HttpResponse> {
-    if fsa.check_user_password(&login, &oldpass).await.is_err() {
-        return Err(err("oldpass: this is not the current password", 403));
+    // A wrong old password is a 403 (the user is authenticated); another
+    // error (a failing hook, 429 past FSA_THROTTLE) is the answer.
+    match fsa.check_user_password(&login, &oldpass).await {
+        Ok(_) => {}
+        Err(e) if e.status() == 401 => {
+            return Err(err("oldpass: this is not the current password", 403))
+        }
+        Err(e) => return Err(e),
     }
     let hash = fsa.hash_password(&newpass).await?;
     let user = login.clone();
@@ -128,7 +136,7 @@ async fn main() -> std::io::Result<()> {
 
     // the seed's acme.conf: hooks registered by name, checked by build();
     // async, so that their queries run off the async workers
-    let (pass_db, group_db, perms_db, user_db) = (db.clone(), db.clone(), db.clone(), db.clone());
+    let (pass_db, group_db, perms_db) = (db.clone(), db.clone(), db.clone());
     // ACME_CONFIG names the configuration file; by default, the bundled one.
     let fsa = Fsa::from_env_or("ACME_CONFIG", DEFAULT_CONFIG)?
         .get_user_pass(move |login: String| {
@@ -149,13 +157,9 @@ async fn main() -> std::io::Result<()> {
                 }
             },
         )
-        .object_perms(
-            "user",
-            move |login: String, target: String, _: Option<String>| {
-                let db = user_db.clone();
-                async move { db.read(move |c| auth::user_perms(c, &login, &target)).await }
-            },
-        )
+        .object_perms("user", |login: &str, target: String, _: Option<&str>| {
+            auth::user_perms(login, &target)
+        })
         .routes(routes![
             get_store,
             post_store_sid_product,

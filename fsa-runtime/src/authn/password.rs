@@ -4,7 +4,7 @@
 //! does not match.
 
 use crate::{
-    cache::{Cached, Kind},
+    cache::{Cached, Kind, Lookup},
     errors::ErrorResponse,
     hooks::guard_hook,
     passwords::INVALID,
@@ -73,13 +73,13 @@ async fn verify_user_password(
         None => None,
         Some(hook) => {
             let cached = match state.cache.lookup(Kind::UserPass, &[login]).await {
-                Some(cached) => cached,
-                None => {
+                Lookup::Hit(cached) => cached,
+                Lookup::Miss(ticket) => {
                     let answer = guard_hook("get_user_pass", hook(login)).await?;
                     let answer = Cached::Pass(answer.filter(|r| !r.is_empty()).map(Arc::from));
                     state
                         .cache
-                        .store(Kind::UserPass, &[login], answer.clone())
+                        .store(&ticket, Kind::UserPass, &[login], answer.clone())
                         .await;
                     answer
                 }

@@ -4,7 +4,66 @@
 //! digest of a user's last token; never a token or a password.
 
 use super::{Cached, TokenInfo};
+use sha2::{Digest, Sha256};
 use std::sync::Arc;
+
+/// Signs what is stored, so that an entry nobody with the secret wrote is
+/// a miss: HMAC-SHA-256 (RFC 2104) of the key and the text, the first 16
+/// bytes, in hexadecimal, before the text.
+pub(super) struct Signer {
+    /// The HMAC key: a digest of the shared secret, for this use only.
+    key: [u8; 32],
+}
+
+/// Hexadecimal digits of the signature stored before a text.
+const SIGNATURE: usize = 32;
+
+impl Signer {
+    pub(super) fn new(secret: &str) -> Self {
+        let key = Sha256::new()
+            .chain_update(b"fsa shared cache\0")
+            .chain_update(secret.as_bytes())
+            .finalize();
+        Self { key: key.into() }
+    }
+
+    /// HMAC-SHA-256 of `key`, a NUL, `text`, as hexadecimal, truncated.
+    fn signature(&self, key: &str, text: &str) -> String {
+        let mut inner_pad = [0x36u8; 64];
+        let mut outer_pad = [0x5cu8; 64];
+        for (i, byte) in self.key.iter().enumerate() {
+            inner_pad[i] ^= byte;
+            outer_pad[i] ^= byte;
+        }
+        let inner = Sha256::new()
+            .chain_update(inner_pad)
+            .chain_update(key.as_bytes())
+            .chain_update([0])
+            .chain_update(text.as_bytes())
+            .finalize();
+        let mac = Sha256::new()
+            .chain_update(outer_pad)
+            .chain_update(inner)
+            .finalize();
+        mac[..SIGNATURE / 2]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// The stored form of `text` under `key`.
+    pub(super) fn seal(&self, key: &str, text: &str) -> String {
+        format!("{}{text}", self.signature(key, text))
+    }
+
+    /// The text of a stored form whose signature holds for `key`.
+    pub(super) fn open<'a>(&self, key: &str, stored: &'a str) -> Option<&'a str> {
+        let (signature, text) = stored.split_at_checked(SIGNATURE)?;
+        let expected = self.signature(key, text);
+        crate::passwords::constant_time_eq(signature.as_bytes(), expected.as_bytes())
+            .then_some(text)
+    }
+}
 
 /// The stored text of an answer.
 pub(super) fn encode(value: &Cached) -> String {
@@ -79,6 +138,18 @@ mod should {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn open_only_what_the_same_secret_sealed_under_the_same_key() {
+        let signer = Signer::new("a shared secret");
+        let sealed = signer.seal("app:u.6:calvin", "u=$2b$04$x");
+        assert_eq!(signer.open("app:u.6:calvin", &sealed), Some("u=$2b$04$x"));
+        assert_eq!(signer.open("app:u.5:susie", &sealed), None, "another key");
+        assert_eq!(Signer::new("another").open("app:u.6:calvin", &sealed), None);
+        let forged = format!("{}u=$2b$04$y", &sealed[..32]);
+        assert_eq!(signer.open("app:u.6:calvin", &forged), None);
+        assert_eq!(signer.open("app:u.6:calvin", "short"), None);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The in-process cache (`FSA_CACHE = "ttl"`): one [`quick_cache`] cache
 //! with a TTL on each entry, every entry weighed in bytes so that
-//! `FSA_CACHE_MEMORY` bounds the whole.
+//! `FSA_CACHE_MEMORY` bounds the whole. A removed entry leaves a
+//! tombstone, which only the answer of a later miss replaces: a hook
+//! answer read before the removal is never stored after it.
 
 use super::Cached;
 use std::time::{Duration, Instant};
@@ -17,15 +19,19 @@ struct EntryWeight {
     floor: u64,
 }
 
-impl quick_cache::Weighter<String, (Cached, Instant)> for EntryWeight {
-    fn weight(&self, key: &String, (value, _): &(Cached, Instant)) -> u64 {
+/// An entry: the answer (`None`: a tombstone), and when it was stored.
+type Entry = (Option<Cached>, Instant);
+
+impl quick_cache::Weighter<String, Entry> for EntryWeight {
+    fn weight(&self, key: &String, (value, _): &Entry) -> u64 {
         let value = match value {
-            Cached::Pass(hash) => hash.as_ref().map_or(0, |h| h.len()),
-            Cached::Bool(_) | Cached::Perm(_) => 0,
-            Cached::Token(info) => {
+            None => 0,
+            Some(Cached::Pass(hash)) => hash.as_ref().map_or(0, |h| h.len()),
+            Some(Cached::Bool(_) | Cached::Perm(_)) => 0,
+            Some(Cached::Token(info)) => {
                 info.login.len() + info.scopes.iter().map(|s| s.len() + 24).sum::<usize>() + 64
             }
-            Cached::LastToken(digest) => digest.len(),
+            Some(Cached::LastToken(digest)) => digest.len(),
         };
         (key.capacity() as u64 + value as u64 + ENTRY_OVERHEAD).max(self.floor)
     }
@@ -33,8 +39,7 @@ impl quick_cache::Weighter<String, (Cached, Instant)> for EntryWeight {
 
 /// Keys hold what clients send (logins, values): the hasher is seeded per
 /// process, and fast on long keys.
-type Entries =
-    quick_cache::sync::Cache<String, (Cached, Instant), EntryWeight, foldhash::fast::RandomState>;
+type Entries = quick_cache::sync::Cache<String, Entry, EntryWeight, foldhash::fast::RandomState>;
 
 /// The entries of this process.
 pub(super) struct Local {
@@ -57,10 +62,10 @@ impl Local {
         Self { entries, ttl }
     }
 
-    /// A live entry.
+    /// A live entry (a live tombstone: `None`).
     pub(super) fn get(&self, key: &str) -> Option<Cached> {
         match self.entries.get(key) {
-            Some((value, inserted)) if inserted.elapsed() < self.ttl => Some(value),
+            Some((value, stored)) if stored.elapsed() < self.ttl => value,
             Some(_) => {
                 self.entries.remove(key);
                 None
@@ -69,13 +74,23 @@ impl Local {
         }
     }
 
-    pub(super) fn insert(&self, key: String, value: Cached) {
-        self.entries.insert(key, (value, Instant::now()));
+    /// Stores the answer of a miss seen at `missed`, unless the key was
+    /// removed after that (a tombstone younger than the miss).
+    pub(super) fn insert(&self, key: String, value: Cached, missed: Instant) {
+        if let Some((None, removed)) = self.entries.get(&key) {
+            if removed > missed {
+                return;
+            }
+        }
+        self.entries.insert(key, (Some(value), Instant::now()));
     }
 
-    /// Removes an entry; whether there was one.
+    /// Removes an entry, leaving a tombstone; whether there was one.
     pub(super) fn remove(&self, key: &str) -> bool {
-        self.entries.remove(key).is_some()
+        let live =
+            matches!(self.entries.get(key), Some((Some(_), stored)) if stored.elapsed() < self.ttl);
+        self.entries.insert(key.to_string(), (None, Instant::now()));
+        live
     }
 
     pub(super) fn clear(&self) {

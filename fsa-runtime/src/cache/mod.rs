@@ -106,6 +106,11 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
+    /// The letters of the kinds a `clear_caches` forgets: every answer and
+    /// token check, not the failure counts of login throttling.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) const LETTERS: &'static str = "ucgptT";
+
     fn prefix(self) -> &'static str {
         match self {
             Self::UserPass => "u.",
@@ -118,6 +123,26 @@ impl Kind {
             Self::FailedAddress => "A.",
         }
     }
+}
+
+/// What a look-up found.
+pub(crate) enum Lookup {
+    /// A live entry.
+    Hit(Cached),
+    /// None: the ticket to store the answer with.
+    Miss(Ticket),
+}
+
+/// When a miss was seen, by the clock of the store: an answer is stored
+/// only if its key was not uncached after that.
+pub(crate) enum Ticket {
+    /// Nothing will be stored (the cache is off, or Redis unavailable).
+    Off,
+    /// In this process.
+    Local(std::time::Instant),
+    /// Redis's clock, in microseconds.
+    #[cfg(feature = "redis")]
+    Shared(u64),
 }
 
 /// Where the entries live.
@@ -151,13 +176,25 @@ impl Cache {
             #[cfg(feature = "redis")]
             CacheKind::Redis => {
                 let prefix = prefix.clone().unwrap_or_else(|| format!("{app}:"));
+                if prefix.is_empty() {
+                    return Err("FSA_CACHE_PREFIX: with Redis, a prefix names this application's keys (clear_caches deletes those): give one, e.g. \"acme:\", or leave it unset for the application's name".into());
+                }
+                let options = &config.cache_opts;
+                let Some(secret) = options
+                    .secret
+                    .clone()
+                    .or_else(|| config.token_secret.clone())
+                else {
+                    return Err("FSA_CACHE = \"redis\" signs what it stores with a secret every instance shares: set FSA_TOKEN_SECRET, or FSA_CACHE_OPTS.secret".into());
+                };
                 return Ok(Self {
                     store: Store::Shared(shared::Shared::start(shared::SharedOptions {
-                        url: config.cache_opts.redis_url(),
+                        url: options.redis_url(),
                         ttl,
-                        timeout: Duration::from_secs_f64(config.cache_opts.timeout),
-                        retry: Duration::from_secs_f64(config.cache_opts.retry),
+                        timeout: Duration::from_secs_f64(options.timeout),
+                        retry: Duration::from_secs_f64(options.retry),
                         prefix: prefix.clone(),
+                        secret,
                     })?),
                     prefix,
                 });
@@ -196,44 +233,78 @@ impl Cache {
         }
     }
 
-    /// The live entry of the key of these parts, if any. In this process,
-    /// the key is built in a reused buffer (a hit allocates nothing), and
-    /// not at all when the cache is off.
-    pub(crate) async fn lookup(&self, kind: Kind, parts: &[&str]) -> Option<Cached> {
+    /// The live entry of the key of these parts, or the ticket of the miss
+    /// for [`store`](Self::store). In this process, the key is built in a
+    /// reused buffer (a hit allocates nothing), and not at all when the
+    /// cache is off.
+    pub(crate) async fn lookup(&self, kind: Kind, parts: &[&str]) -> Lookup {
         match &self.store {
-            Store::Off => None,
+            Store::Off => Lookup::Miss(Ticket::Off),
             Store::Local(local) => with_buffer(&LOOKUP_KEY, |key| {
                 self.write_key(key, kind, parts);
-                local.get(key)
+                match local.get(key) {
+                    Some(found) => Lookup::Hit(found),
+                    None => Lookup::Miss(Ticket::Local(std::time::Instant::now())),
+                }
             }),
             #[cfg(feature = "redis")]
-            Store::Shared(shared) => shared.get(self.key(kind, parts)).await,
+            Store::Shared(shared) => match shared.get(self.key(kind, parts)).await {
+                Ok(found) => found,
+                Err(_) => Lookup::Miss(Ticket::Off),
+            },
         }
     }
 
-    /// Caches the value of the key of these parts (in Redis, for the TTL;
-    /// nothing when Redis is unavailable).
-    pub(crate) async fn store(&self, kind: Kind, parts: &[&str], value: Cached) {
-        match &self.store {
-            Store::Off => {}
-            Store::Local(local) => local.insert(self.key(kind, parts), value),
-            #[cfg(feature = "redis")]
-            Store::Shared(shared) => shared.set(self.key(kind, parts), &value).await,
-        }
-    }
-
-    /// Forgets the entries of these keys: whether there was one. An error
-    /// when Redis cannot be reached (the deletion then waits for it).
-    pub(crate) async fn remove(&self, keys: Vec<String>) -> Result<bool, ErrorResponse> {
-        match &self.store {
-            Store::Off => Ok(false),
-            Store::Local(local) => {
-                let mut removed = false;
-                for key in &keys {
-                    removed |= local.remove(key);
-                }
-                Ok(removed)
+    /// Caches the answer of a miss (in Redis, for the TTL; nothing when
+    /// Redis is unavailable), unless its key was uncached since the miss:
+    /// an answer read before an uncache is never stored after it.
+    pub(crate) async fn store(&self, ticket: &Ticket, kind: Kind, parts: &[&str], value: Cached) {
+        match (&self.store, ticket) {
+            (Store::Local(local), Ticket::Local(missed)) => {
+                local.insert(self.key(kind, parts), value, *missed)
             }
+            #[cfg(feature = "redis")]
+            (Store::Shared(shared), Ticket::Shared(missed)) => {
+                shared.set(self.key(kind, parts), &value, *missed).await
+            }
+            _ => {}
+        }
+    }
+
+    /// The live entry of the key of these parts, or an error when Redis
+    /// cannot say (for an uncache, which must not take that for "none").
+    pub(crate) async fn lookup_strict(
+        &self,
+        kind: Kind,
+        parts: &[&str],
+    ) -> Result<Option<Cached>, ErrorResponse> {
+        match &self.store {
+            #[cfg(feature = "redis")]
+            Store::Shared(shared) => match shared.get(self.key(kind, parts)).await {
+                Ok(Lookup::Hit(found)) => Ok(Some(found)),
+                Ok(Lookup::Miss(_)) => Ok(None),
+                Err(shared::Failure::Refused(why)) => Err(ErrorResponse::internal(format!(
+                    "the shared cache (Redis) refused a look-up: {why}"
+                ))),
+                Err(shared::Failure::Unavailable) => Err(ErrorResponse::with_status(
+                    "the shared cache (Redis) is unreachable: retry the uncache",
+                    actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                )),
+            },
+            _ => Ok(match self.lookup(kind, parts).await {
+                Lookup::Hit(found) => Some(found),
+                Lookup::Miss(_) => None,
+            }),
+        }
+    }
+
+    /// Forgets the entries of these keys, so that no answer read before
+    /// is stored after: how many there were. An error when Redis cannot
+    /// be reached (the uncache then waits for it).
+    pub(crate) async fn remove(&self, keys: Vec<String>) -> Result<usize, ErrorResponse> {
+        match &self.store {
+            Store::Off => Ok(0),
+            Store::Local(local) => Ok(keys.iter().filter(|key| local.remove(key)).count()),
             #[cfg(feature = "redis")]
             Store::Shared(shared) => shared.remove(keys).await,
         }
@@ -308,46 +379,112 @@ mod should {
         );
     }
 
+    /// A look-up's entry, `None` for a miss.
+    fn found(c: &Cache, kind: Kind, parts: &[&str]) -> Option<Cached> {
+        match now(c.lookup(kind, parts)) {
+            Lookup::Hit(found) => Some(found),
+            Lookup::Miss(_) => None,
+        }
+    }
+
+    /// Stores an answer as after a miss seen now.
+    fn put(c: &Cache, kind: Kind, parts: &[&str], value: Cached) {
+        let Lookup::Miss(ticket) = now(c.lookup(kind, parts)) else {
+            panic!("a miss first");
+        };
+        now(c.store(&ticket, kind, parts, value));
+    }
+
     #[test]
-    fn look_up_by_parts_as_by_key() {
+    fn look_up_by_parts() {
         let c = cache("FSA_CACHE_PREFIX = \"app.\"");
         assert_eq!(c.key(Kind::Token, &["bench", "x"]), "app.t.5:bench1:x");
         assert_eq!(
             c.key(Kind::Perm, &["", &"y".repeat(1234)]).len(),
             4 + 2 + 2 + 5 + 1234
         );
-        now(c.store(Kind::Token, &["bench", "x"], Cached::Bool(true)));
+        put(&c, Kind::Token, &["bench", "x"], Cached::Bool(true));
         assert!(matches!(
-            now(c.lookup(Kind::Token, &["bench", "x"])),
+            found(&c, Kind::Token, &["bench", "x"]),
             Some(Cached::Bool(true))
         ));
-        assert!(now(c.lookup(Kind::Token, &["bench", "y"])).is_none());
-        assert!(now(c.lookup(Kind::GroupCheck, &["bench", "x"])).is_none());
+        assert!(found(&c, Kind::Token, &["bench", "y"]).is_none());
+        assert!(found(&c, Kind::GroupCheck, &["bench", "x"]).is_none());
     }
 
     #[test]
     fn forget_entries_after_their_ttl_or_when_removed() {
         let c = cache("FSA_CACHE_OPTS = { ttl = 0 }");
-        now(c.store(Kind::Token, &["k"], Cached::Bool(true)));
-        assert!(now(c.lookup(Kind::Token, &["k"])).is_none());
+        put(&c, Kind::Token, &["k"], Cached::Bool(true));
+        assert!(found(&c, Kind::Token, &["k"]).is_none());
         let c = cache("");
-        now(c.store(Kind::Token, &["k"], Cached::Bool(true)));
+        put(&c, Kind::Token, &["k"], Cached::Bool(true));
         assert!(matches!(
-            now(c.lookup(Kind::Token, &["k"])),
+            found(&c, Kind::Token, &["k"]),
             Some(Cached::Bool(true))
         ));
         let key = c.key(Kind::Token, &["k"]);
-        assert!(now(c.remove(vec![key.clone()])).unwrap());
-        assert!(!now(c.remove(vec![key])).unwrap());
-        now(c.store(Kind::Token, &["k"], Cached::Bool(true)));
+        assert_eq!(now(c.remove(vec![key.clone()])).unwrap(), 1);
+        assert_eq!(now(c.remove(vec![key])).unwrap(), 0);
+        put(&c, Kind::Token, &["k"], Cached::Bool(true));
         now(c.clear()).unwrap();
-        assert!(now(c.lookup(Kind::Token, &["k"])).is_none());
+        assert!(found(&c, Kind::Token, &["k"]).is_none());
+    }
+
+    #[test]
+    fn never_store_an_answer_read_before_a_removal() {
+        let c = cache("");
+        put(&c, Kind::UserPass, &["calvin"], Cached::Pass(None));
+        let key = c.key(Kind::UserPass, &["calvin"]);
+        now(c.remove(vec![key.clone()])).unwrap();
+        // A miss seen before the removal: its (old) answer is not stored.
+        let Lookup::Miss(before) = now(c.lookup(Kind::UserPass, &["calvin"])) else {
+            panic!("a miss");
+        };
+        now(c.remove(vec![key])).unwrap();
+        now(c.store(&before, Kind::UserPass, &["calvin"], Cached::Pass(None)));
+        assert!(
+            found(&c, Kind::UserPass, &["calvin"]).is_none(),
+            "not stored"
+        );
+        // A miss after it: stored, cached again.
+        put(&c, Kind::UserPass, &["calvin"], Cached::Pass(None));
+        assert!(found(&c, Kind::UserPass, &["calvin"]).is_some());
     }
 
     #[test]
     fn cache_nothing_when_off() {
         let c = cache("FSA_CACHE = \"none\"");
-        now(c.store(Kind::Token, &["k"], Cached::Bool(true)));
-        assert!(now(c.lookup(Kind::Token, &["k"])).is_none());
+        let Lookup::Miss(ticket) = now(c.lookup(Kind::Token, &["k"])) else {
+            panic!("a miss");
+        };
+        now(c.store(&ticket, Kind::Token, &["k"], Cached::Bool(true)));
+        assert!(found(&c, Kind::Token, &["k"]).is_none());
+    }
+
+    #[test]
+    fn refuse_redis_without_a_shared_secret_or_a_prefix() {
+        let config = |text: &str| Config::from_toml_str(text).unwrap();
+        #[cfg(feature = "redis")]
+        {
+            let error = Cache::new(&config("FSA_CACHE = \"redis\""), "acme")
+                .err()
+                .unwrap();
+            assert!(error.contains("signs what it stores"), "{error}");
+            let error = Cache::new(
+                &config("FSA_CACHE = \"redis\"\nFSA_TOKEN_SECRET = \"s\"\nFSA_CACHE_PREFIX = \"\""),
+                "acme",
+            )
+            .err()
+            .unwrap();
+            assert!(error.contains("FSA_CACHE_PREFIX"), "{error}");
+        }
+        #[cfg(not(feature = "redis"))]
+        {
+            let error = Cache::new(&config("FSA_CACHE = \"redis\""), "acme")
+                .err()
+                .unwrap();
+            assert!(error.contains("`redis` feature"), "{error}");
+        }
     }
 }

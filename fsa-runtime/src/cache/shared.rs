@@ -4,17 +4,25 @@
 //! so that no actix worker ever waits on Redis's socket and the connection
 //! outlives any worker's runtime.
 //!
-//! - Every command has a bounded time (`FSA_CACHE_OPTS.timeout`). A failure
-//!   or a timeout makes Redis "down" for `FSA_CACHE_OPTS.retry` seconds
-//!   (logged once): lookups miss and stores are skipped, so every check
-//!   calls its hook, and answers stay correct.
+//! - Every command has a bounded time (`FSA_CACHE_OPTS.timeout`). A lost
+//!   connection or a timeout makes Redis "down" for `FSA_CACHE_OPTS.retry`
+//!   seconds (logged once): lookups miss and stores are skipped, so every
+//!   check calls its hook, and answers stay correct. Another error (a
+//!   foreign value, a refused command) is a miss for that key only.
+//! - Every value is signed (HMAC-SHA-256 over its key and text, with a
+//!   secret every instance shares): an entry written by anyone else is a
+//!   miss, so that write access to Redis is not a way in.
+//! - An uncache writes a tombstone holding Redis's time, for the TTL,
+//!   rather than deleting: a store replaces it only when its miss was seen
+//!   after (by Redis's clock, one clock for every instance), so that a
+//!   hook answer read before an uncache is never stored after it.
 //! - An uncache that cannot reach Redis is an error for its caller, and is
 //!   retried until it succeeds (or its entries would have expired anyway);
 //!   until then this instance reads nothing from Redis.
 //! - No in-process tier in front: an uncache that returns has reached every
 //!   instance.
 
-use super::{encode, Cached};
+use super::{encode, Cached, Lookup, Ticket};
 use crate::errors::ErrorResponse;
 use redis::aio::ConnectionManager;
 use std::{
@@ -31,8 +39,30 @@ use std::{
 /// oldest are forgotten (with an error logged: they expire by their TTL).
 const MAX_PENDING: usize = 100_000;
 
-/// Keys deleted per command.
-const DELETE_BATCH: usize = 500;
+/// Keys tombstoned or scanned per command.
+const BATCH: usize = 500;
+
+/// Stores a value unless its key holds an entry, or a tombstone younger
+/// than the miss (`ARGV`: value, seconds, the miss's time in microseconds
+/// by Redis's clock). Tombstones are `-` and the time of the uncache.
+const STORE: &str = r"
+local current = redis.call('GET', KEYS[1])
+if current == false or (string.sub(current, 1, 1) == '-'
+    and tonumber(string.sub(current, 2)) < tonumber(ARGV[3])) then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+return 0
+";
+
+/// Replaces an entry by a tombstone holding Redis's time, for `ARGV[1]`
+/// seconds: 1 when there was an entry, else 0.
+const FORGET: &str = r"
+local old = redis.call('GET', KEYS[1])
+local now = redis.call('TIME')
+redis.call('SET', KEYS[1], '-' .. now[1] .. string.format('%06d', tonumber(now[2])), 'EX', ARGV[1])
+if old == false or string.sub(old, 1, 1) == '-' then return 0 end
+return 1
+";
 
 /// What reaching Redis needs.
 pub(crate) struct SharedOptions {
@@ -41,6 +71,8 @@ pub(crate) struct SharedOptions {
     pub(crate) timeout: Duration,
     pub(crate) retry: Duration,
     pub(crate) prefix: String,
+    /// The secret the values are signed with, the same on every instance.
+    pub(crate) secret: String,
 }
 
 /// The shared cache.
@@ -63,10 +95,13 @@ struct Inner {
     timeout: Duration,
     retry: Duration,
     prefix: String,
+    signer: encode::Signer,
     health: Health,
     pending: Mutex<Pending>,
     /// Whether uncaches wait for Redis (read without the lock).
     has_pending: AtomicBool,
+    /// Whether a flush is under way (one at a time).
+    flushing: AtomicBool,
     /// Whether a task is retrying them.
     retrying: AtomicBool,
 }
@@ -91,8 +126,14 @@ impl Pending {
     }
 }
 
-/// Why an operation did not reach Redis.
-struct Unavailable;
+/// Why an operation did not answer.
+#[derive(Debug)]
+pub(super) enum Failure {
+    /// Redis is down, cut off or too slow: left alone for a while.
+    Unavailable,
+    /// Redis answered with an error (a refused command, a foreign value).
+    Refused(String),
+}
 
 impl Shared {
     /// Starts the Redis thread; the connection is made at the first use.
@@ -137,9 +178,11 @@ impl Shared {
             timeout: options.timeout,
             retry: options.retry,
             prefix: options.prefix,
+            signer: encode::Signer::new(&options.secret),
             health: Health::default(),
             pending: Mutex::default(),
             has_pending: AtomicBool::new(false),
+            flushing: AtomicBool::new(false),
             retrying: AtomicBool::new(false),
         };
         Ok(Self {
@@ -149,9 +192,8 @@ impl Shared {
         })
     }
 
-    /// Runs `operation` on the Redis thread, within the time allowed; what
-    /// it answers, or nothing when Redis is down or does not answer.
-    async fn run<T, F, Fut>(&self, operation: F) -> Result<T, Unavailable>
+    /// Runs `operation` on the Redis thread, within the time allowed.
+    async fn run<T, F, Fut>(&self, operation: F) -> Result<T, Failure>
     where
         T: Send + 'static,
         F: FnOnce(Arc<Inner>) -> Fut + Send + 'static,
@@ -160,42 +202,61 @@ impl Shared {
         run(&self.runtime, &self.inner, operation).await
     }
 
-    /// The live entry of `key`.
-    pub(super) async fn get(&self, key: String) -> Option<Cached> {
+    /// The live entry of `key`, or the ticket of the miss (the time of
+    /// the look-up by Redis's clock); why Redis did not say.
+    pub(super) async fn get(&self, key: String) -> Result<Lookup, Failure> {
         if self.inner.health.is_down() {
-            return None;
+            return Err(Failure::Unavailable);
         }
         // Uncaches first: this instance never reads what it was told to
-        // forget.
-        if self.inner.has_pending.load(Ordering::Acquire) && self.flush().await.is_err() {
-            return None;
+        // forget. One flush at a time; meanwhile, a miss.
+        if self.inner.has_pending.load(Ordering::Acquire) {
+            if self.inner.flushing.swap(true, Ordering::AcqRel) {
+                return Err(Failure::Unavailable);
+            }
+            let flushed = flush(&self.runtime, &self.inner).await;
+            self.inner.flushing.store(false, Ordering::Release);
+            flushed?;
         }
-        let text: Option<String> = self
+        let stored_key = key.clone();
+        let (stored, (seconds, micros)): (Option<Vec<u8>>, (u64, u64)) = self
             .run(move |inner| async move {
-                redis::cmd("GET")
-                    .arg(&key)
+                redis::pipe()
+                    .cmd("GET")
+                    .arg(&stored_key)
+                    .cmd("TIME")
                     .query_async(&mut inner.connection()?)
                     .await
             })
-            .await
-            .ok()?;
-        encode::decode(&text?)
+            .await?;
+        let found = stored
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .filter(|text| !text.starts_with('-'))
+            .and_then(|text| self.inner.signer.open(&key, &text).and_then(encode::decode));
+        Ok(match found {
+            Some(found) => Lookup::Hit(found),
+            None => Lookup::Miss(Ticket::Shared(seconds * 1_000_000 + micros)),
+        })
     }
 
-    /// Stores `value` for the TTL; nothing when Redis is down.
-    pub(super) async fn set(&self, key: String, value: &Cached) {
+    /// Stores the answer of a miss seen at `missed` (Redis's clock) for
+    /// the TTL, unless the key holds an entry, or was uncached since the
+    /// miss; nothing when Redis is unavailable.
+    pub(super) async fn set(&self, key: String, value: &Cached, missed: u64) {
         let seconds = self.inner.ttl.as_secs();
         if seconds == 0 || self.inner.health.is_down() {
             return;
         }
-        let text = encode::encode(value);
+        let text = self.inner.signer.seal(&key, &encode::encode(value));
         let _ = self
             .run(move |inner| async move {
-                redis::cmd("SET")
+                redis::cmd("EVAL")
+                    .arg(STORE)
+                    .arg(1)
                     .arg(&key)
                     .arg(text)
-                    .arg("EX")
                     .arg(seconds)
+                    .arg(missed)
                     .query_async::<()>(&mut inner.connection()?)
                     .await
             })
@@ -245,27 +306,26 @@ impl Shared {
         .is_ok()
     }
 
-    /// Deletes entries; whether there was one. When Redis cannot be
-    /// reached, the keys wait for it and the caller gets an error.
-    pub(super) async fn remove(&self, keys: Vec<String>) -> Result<bool, ErrorResponse> {
+    /// Forgets entries (tombstones for the TTL): how many there were. When
+    /// Redis cannot be reached, the keys wait for it and the caller gets an
+    /// error.
+    pub(super) async fn remove(&self, keys: Vec<String>) -> Result<usize, ErrorResponse> {
         if self.inner.has_pending.load(Ordering::Acquire) {
             let _ = self.flush().await;
         }
         let attempt = if self.inner.health.is_down() {
-            Err(Unavailable)
+            Err(Failure::Unavailable)
         } else {
             let keys = keys.clone();
-            self.run(move |inner| async move {
-                redis::cmd("DEL")
-                    .arg(&keys)
-                    .query_async::<usize>(&mut inner.connection()?)
-                    .await
-            })
-            .await
+            self.run(move |inner| async move { tombstone(&inner, &keys).await })
+                .await
         };
         match attempt {
-            Ok(removed) => Ok(removed > 0),
-            Err(Unavailable) => {
+            Ok(removed) => Ok(removed),
+            Err(Failure::Refused(why)) => Err(ErrorResponse::internal(format!(
+                "the shared cache (Redis) refused an uncache: {why}"
+            ))),
+            Err(Failure::Unavailable) => {
                 let expires = Instant::now() + self.inner.ttl;
                 self.wait(|pending| {
                     for key in keys {
@@ -278,19 +338,25 @@ impl Shared {
         }
     }
 
-    /// Deletes every entry of this application (its key prefix).
+    /// Deletes every entry of this application (its key prefix, fsa's
+    /// kinds of keys only).
     pub(super) async fn clear(&self) -> Result<(), ErrorResponse> {
         let attempt = if self.inner.health.is_down() {
-            Err(Unavailable)
+            Err(Failure::Unavailable)
         } else {
-            self.run(|inner| async move { clear_prefix(&inner).await })
-                .await
+            clear_pages(&self.runtime, &self.inner).await
         };
-        attempt.map_err(|Unavailable| {
-            let expires = Instant::now() + self.inner.ttl;
-            self.wait(|pending| pending.clear = Some((pending.next(), expires)));
-            unreachable_error(self.inner.retry)
-        })
+        match attempt {
+            Ok(()) => Ok(()),
+            Err(Failure::Refused(why)) => Err(ErrorResponse::internal(format!(
+                "the shared cache (Redis) refused to clear: {why}"
+            ))),
+            Err(Failure::Unavailable) => {
+                let expires = Instant::now() + self.inner.ttl;
+                self.wait(|pending| pending.clear = Some((pending.next(), expires)));
+                Err(unreachable_error(self.inner.retry))
+            }
+        }
     }
 
     /// Records uncaches that wait for Redis, and starts retrying them.
@@ -316,7 +382,15 @@ impl Shared {
             self.runtime.spawn(async move {
                 loop {
                     tokio::time::sleep(inner.retry).await;
-                    if flush(&runtime, &inner).await.is_ok() {
+                    if !inner.has_pending.load(Ordering::Acquire) {
+                        break;
+                    }
+                    if inner.flushing.swap(true, Ordering::AcqRel) {
+                        continue;
+                    }
+                    let flushed = flush(&runtime, &inner).await;
+                    inner.flushing.store(false, Ordering::Release);
+                    if flushed.is_ok() {
                         break;
                     }
                 }
@@ -328,8 +402,13 @@ impl Shared {
     }
 
     /// Sends the uncaches that wait for Redis.
-    async fn flush(&self) -> Result<(), Unavailable> {
-        flush(&self.runtime, &self.inner).await
+    async fn flush(&self) -> Result<(), Failure> {
+        if self.inner.flushing.swap(true, Ordering::AcqRel) {
+            return Err(Failure::Unavailable);
+        }
+        let flushed = flush(&self.runtime, &self.inner).await;
+        self.inner.flushing.store(false, Ordering::Release);
+        flushed
     }
 }
 
@@ -369,7 +448,7 @@ async fn run<T, F, Fut>(
     runtime: &tokio::runtime::Handle,
     inner: &Arc<Inner>,
     operation: F,
-) -> Result<T, Unavailable>
+) -> Result<T, Failure>
 where
     T: Send + 'static,
     F: FnOnce(Arc<Inner>) -> Fut + Send + 'static,
@@ -378,33 +457,54 @@ where
     // Connecting and answering, each within the timeout.
     let limit = inner.timeout * 2;
     let task = runtime.spawn(tokio::time::timeout(limit, operation(inner.clone())));
-    match task.await {
+    let why = match task.await {
         Ok(Ok(Ok(value))) => {
             inner.health.up();
-            Ok(value)
+            return Ok(value);
         }
-        Ok(Ok(Err(error))) => {
-            inner.forget_connection();
-            inner.health.down(&error.to_string(), inner.retry);
-            Err(Unavailable)
+        Ok(Ok(Err(error))) if !is_availability(&error) => {
+            return Err(Failure::Refused(error.to_string()));
         }
-        Ok(Err(_elapsed)) => {
-            inner.forget_connection();
-            inner.health.down("no answer in time", inner.retry);
-            Err(Unavailable)
+        Ok(Ok(Err(error))) => error.to_string(),
+        Ok(Err(_elapsed)) => "no answer in time".to_string(),
+        Err(_cancelled) => "the Redis thread stopped".to_string(),
+    };
+    inner.forget_connection();
+    inner.health.down(&why, inner.retry);
+    Err(Failure::Unavailable)
+}
+
+/// Whether an error says that Redis cannot be reached (rather than that
+/// it refused one command).
+fn is_availability(error: &redis::RedisError) -> bool {
+    error.is_io_error()
+        || error.is_timeout()
+        || error.is_connection_dropped()
+        || error.is_connection_refusal()
+        || error.is_unrecoverable_error()
+}
+
+/// Replaces entries by tombstones for the TTL: how many were entries.
+async fn tombstone(inner: &Inner, keys: &[String]) -> redis::RedisResult<usize> {
+    let seconds = inner.ttl.as_secs().max(1);
+    let mut connection = inner.connection()?;
+    let mut removed = 0;
+    for batch in keys.chunks(BATCH) {
+        let mut pipe = redis::pipe();
+        for key in batch {
+            pipe.cmd("EVAL").arg(FORGET).arg(1).arg(key).arg(seconds);
         }
-        Err(_cancelled) => {
-            inner.health.down("the Redis thread stopped", inner.retry);
-            Err(Unavailable)
-        }
+        let forgotten: Vec<usize> = pipe.query_async(&mut connection).await?;
+        removed += forgotten.iter().sum::<usize>();
     }
+    Ok(removed)
 }
 
 /// Sends the uncaches that wait for Redis; what is past its expiry is
 /// dropped (Redis has expired it).
-async fn flush(runtime: &tokio::runtime::Handle, inner: &Arc<Inner>) -> Result<(), Unavailable> {
+async fn flush(runtime: &tokio::runtime::Handle, inner: &Arc<Inner>) -> Result<(), Failure> {
     if inner.health.is_down() {
-        return Err(Unavailable);
+        return Err(Failure::Unavailable);
     }
     let now = Instant::now();
     let (keys, clear, sent) = {
@@ -414,19 +514,16 @@ async fn flush(runtime: &tokio::runtime::Handle, inner: &Arc<Inner>) -> Result<(
         let keys: Vec<String> = pending.keys.iter().map(|(_, k, _)| k.clone()).collect();
         (keys, pending.clear.is_some(), pending.last)
     };
-    run(runtime, inner, move |inner| async move {
-        if clear {
-            clear_prefix(&inner).await?;
-        }
-        for batch in keys.chunks(DELETE_BATCH) {
-            redis::cmd("DEL")
-                .arg(batch)
-                .query_async::<usize>(&mut inner.connection()?)
-                .await?;
-        }
-        Ok(())
-    })
-    .await?;
+    if clear {
+        clear_pages(runtime, inner).await?;
+    }
+    for batch in keys.chunks(BATCH) {
+        let batch = batch.to_vec();
+        run(runtime, inner, move |inner| async move {
+            tombstone(&inner, &batch).await
+        })
+        .await?;
+    }
     let mut pending = inner.pending.lock().unwrap_or_else(PoisonError::into_inner);
     // What was recorded meanwhile stays.
     pending.keys.retain(|(number, _, _)| *number > sent);
@@ -437,30 +534,35 @@ async fn flush(runtime: &tokio::runtime::Handle, inner: &Arc<Inner>) -> Result<(
     Ok(())
 }
 
-/// Deletes every key of the application's prefix, a batch at a time.
-async fn clear_prefix(inner: &Inner) -> redis::RedisResult<()> {
-    let pattern = format!("{}*", glob_escape(&inner.prefix));
-    let mut connection = inner.connection()?;
+/// Deletes every key of the application's prefix and fsa's kinds, a page
+/// at a time, each page within the time allowed.
+async fn clear_pages(runtime: &tokio::runtime::Handle, inner: &Arc<Inner>) -> Result<(), Failure> {
+    let pattern = format!("{}[{}].*", glob_escape(&inner.prefix), super::Kind::LETTERS);
     let mut cursor: u64 = 0;
     loop {
-        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(&pattern)
-            .arg("COUNT")
-            .arg(1000)
-            .query_async(&mut connection)
-            .await?;
-        if !keys.is_empty() {
-            redis::cmd("UNLINK")
-                .arg(&keys)
-                .query_async::<usize>(&mut connection)
+        let page_pattern = pattern.clone();
+        cursor = run(runtime, inner, move |inner| async move {
+            let mut connection = inner.connection()?;
+            let (next, keys): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&page_pattern)
+                .arg("COUNT")
+                .arg(BATCH)
+                .query_async(&mut connection)
                 .await?;
-        }
-        if next == 0 {
+            if !keys.is_empty() {
+                redis::cmd("UNLINK")
+                    .arg(&keys)
+                    .query_async::<usize>(&mut connection)
+                    .await?;
+            }
+            Ok(next)
+        })
+        .await?;
+        if cursor == 0 {
             return Ok(());
         }
-        cursor = next;
     }
 }
 

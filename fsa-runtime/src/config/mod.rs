@@ -108,6 +108,9 @@ pub struct CacheOptions {
     /// Redis: seconds Redis is left alone after a failure (1.0), and
     /// between retries of the uncaches that did not reach it.
     pub retry: f64,
+    /// Redis: the secret that signs what is stored, the same on every
+    /// instance (default: `FSA_TOKEN_SECRET`).
+    pub secret: Option<String>,
 }
 
 impl Default for CacheOptions {
@@ -120,6 +123,7 @@ impl Default for CacheOptions {
             db: None,
             timeout: 0.25,
             retry: 1.0,
+            secret: None,
         }
     }
 }
@@ -130,12 +134,20 @@ impl CacheOptions {
     pub fn redis_url(&self) -> String {
         match &self.url {
             Some(url) => url.clone(),
-            None => format!(
-                "redis://{}:{}/{}",
-                self.host.as_deref().unwrap_or("127.0.0.1"),
-                self.port.unwrap_or(6379),
-                self.db.unwrap_or(0)
-            ),
+            None => {
+                let host = self.host.as_deref().unwrap_or("127.0.0.1");
+                // An IPv6 address is bracketed in a URL.
+                let host = if host.contains(':') && !host.starts_with('[') {
+                    format!("[{host}]")
+                } else {
+                    host.to_string()
+                };
+                format!(
+                    "redis://{host}:{}/{}",
+                    self.port.unwrap_or(6379),
+                    self.db.unwrap_or(0)
+                )
+            }
         }
     }
 }
@@ -151,23 +163,41 @@ impl std::fmt::Debug for CacheOptions {
             .field("db", &self.db)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("secret", &self.secret.as_ref().map(|_| "***"))
             .finish()
     }
 }
 
-/// A URL without the password of its user information.
+/// A URL without its passwords: the user information's, and a `pass` or
+/// `password` query parameter's (`redis+unix:///socket?pass=...`).
 fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+    let (url, query) = match url.split_once('?') {
+        Some((url, query)) => (url, Some(query)),
+        None => (url, None),
     };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rsplit_once('@') {
-        Some((user, host)) => {
-            let user = user.split(':').next().unwrap_or("");
-            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
-        }
+    let mut redacted = match url.split_once("://") {
+        // The last @ ends the user information, whatever the password holds.
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((user, host)) => {
+                let user = user.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}:***@{host}")
+            }
+            None => url.to_string(),
+        },
         None => url.to_string(),
+    };
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if matches!(name, "pass" | "password") => format!("{name}=***"),
+                _ => pair.to_string(),
+            })
+            .collect();
+        redacted.push('?');
+        redacted.push_str(&pairs.join("&"));
     }
+    redacted
 }
 
 /// Login throttling (`FSA_THROTTLE`, fsa's own): the failed
@@ -606,5 +636,54 @@ mod should {
         assert!(problems("FSA_CACHE = \"lru\"")[0].contains("expected ttl, redis or none"));
         assert!(problems("FSA_PASSWORD_SCHEME = \"md5\"")[0].contains("expected bcrypt"));
         assert!(problems("FSA_CACHE_OPTS = { size = 5 }")[0].contains("expected ttl"));
+    }
+
+    #[test]
+    fn hide_secrets_in_the_debug_form() {
+        let config = Config::from_toml_str(
+            "FSA_TOKEN_SECRET = \"token-secret-123\"\nFSA_TOKEN_SIGN = \"sign-key-456\"\nFSA_CACHE_OPTS = { url = \"redis://user:pa/ss@db:6379/0?pass=q1\", secret = \"cache-secret-789\" }",
+        )
+        .unwrap();
+        let shown = format!("{config:?}");
+        for secret in [
+            "token-secret-123",
+            "sign-key-456",
+            "pa/ss",
+            "q1",
+            "cache-secret-789",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(
+            shown.contains("redis://user:***@db:6379/0?pass=***"),
+            "{shown}"
+        );
+        assert_eq!(
+            redact_url("redis+unix:///run/r.sock?db=1&password=x"),
+            "redis+unix:///run/r.sock?db=1&password=***"
+        );
+    }
+
+    #[test]
+    fn read_the_cache_options() {
+        let options = |text: &str| {
+            Config::from_toml_str(&format!("FSA_CACHE_OPTS = {text}")).map(|c| c.cache_opts)
+        };
+        let read = options("{ host = \"::1\", port = 6380, db = 2 }").unwrap();
+        assert_eq!(read.redis_url(), "redis://[::1]:6380/2");
+        assert_eq!(
+            options("{}").unwrap().redis_url(),
+            "redis://127.0.0.1:6379/0"
+        );
+        for bad in [
+            "{ port = 70000 }",
+            "{ url = \"redis://x\", host = \"y\" }",
+            "{ timeout = 1e300 }",
+            "{ retry = 0 }",
+            "{ ttl = 100000000 }",
+            "{ secret = \"\" }",
+        ] {
+            assert!(options(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -144,7 +144,10 @@ pub(super) fn cache_opts(name: &str, value: &Value) -> Parsed<CacheOptions> {
     for (key, value) in table {
         let option = format!("{name}.{key}");
         match key.as_str() {
-            "ttl" => options.ttl = count(&option, value)? as u64,
+            "ttl" => match count(&option, value)? {
+                ttl @ 0..=MAX_TTL => options.ttl = ttl as u64,
+                _ => return Err(format!("{option}: at most {MAX_TTL} seconds (30 days)")),
+            },
             "url" => options.url = Some(nonempty(&option, value)?),
             "host" => options.host = Some(nonempty(&option, value)?),
             "port" => {
@@ -155,11 +158,12 @@ pub(super) fn cache_opts(name: &str, value: &Value) -> Parsed<CacheOptions> {
                 let db = count(&option, value)?;
                 options.db = Some(u32::try_from(db).map_err(|_| format!("{option}: expected a database number"))?);
             }
-            "timeout" => options.timeout = positive_seconds(&option, value)?,
-            "retry" => options.retry = positive_seconds(&option, value)?,
+            "timeout" => options.timeout = bounded_seconds(&option, value, 60.0)?,
+            "retry" => options.retry = bounded_seconds(&option, value, 3600.0)?,
+            "secret" => options.secret = Some(nonempty(&option, value)?),
             other => {
                 return Err(format!(
-                    "{name}: unexpected option \"{other}\": expected ttl, url, host, port, db, timeout or retry"
+                    "{name}: unexpected option \"{other}\": expected ttl, url, host, port, db, timeout, retry or secret"
                 ))
             }
         }
@@ -170,6 +174,17 @@ pub(super) fn cache_opts(name: &str, value: &Value) -> Parsed<CacheOptions> {
         return Err(format!("{name}: give either url or host, port and db"));
     }
     Ok(options)
+}
+
+/// The longest TTL of cached entries: 30 days.
+const MAX_TTL: usize = 30 * 24 * 3600;
+
+/// Seconds, more than 0 and at most `max`.
+fn bounded_seconds(name: &str, value: &Value, max: f64) -> Parsed<f64> {
+    match positive_seconds(name, value)? {
+        seconds if seconds <= max => Ok(seconds),
+        _ => Err(format!("{name}: at most {max} seconds")),
+    }
 }
 
 pub(super) fn some_string(name: &str, value: &Value) -> Parsed<Option<String>> {

@@ -12,7 +12,7 @@ mod jwt;
 pub(crate) use fsa::simplify_realm;
 
 use crate::{
-    cache::{Cache, Cached, Kind, TokenInfo},
+    cache::{Cache, Cached, Kind, Lookup, Ticket, TokenInfo},
     config::{Config, TokenCarrier, TokenType},
     errors::ErrorResponse,
 };
@@ -190,17 +190,20 @@ impl Tokens {
         let grace = self.grace * 60.0;
         // The cache knows a token by its digest: never the token itself.
         let digest = TokenDigest::of(token);
-        if let Some(Cached::Token(info)) =
-            cache.lookup(Kind::Token, &[realm, digest.as_str()]).await
-        {
-            if now() - grace > info.expires {
-                return Err(ErrorResponse::unauthorized("expired auth token"));
+        let ticket = match cache.lookup(Kind::Token, &[realm, digest.as_str()]).await {
+            Lookup::Hit(Cached::Token(info)) => {
+                if now() - grace > info.expires {
+                    return Err(ErrorResponse::unauthorized("expired auth token"));
+                }
+                return Ok(info);
             }
-            return Ok(info);
-        }
+            Lookup::Hit(_) => Ticket::Off,
+            Lookup::Miss(ticket) => ticket,
+        };
         let info = Arc::new(self.verify(token, realm)?);
         cache
             .store(
+                &ticket,
                 Kind::Token,
                 &[realm, digest.as_str()],
                 Cached::Token(info.clone()),
@@ -208,6 +211,7 @@ impl Tokens {
             .await;
         cache
             .store(
+                &ticket,
                 Kind::UserToken,
                 &[&info.login, realm],
                 Cached::LastToken(Arc::from(digest.as_str())),
