@@ -2,7 +2,11 @@
 # Soak test of acme as deployed: prod mode, release build, a new database,
 # CONNECTIONS connections (default 1000) for DURATION seconds (default 60)
 # of mixed traffic: token reads, basic reads, permitted and forbidden
-# writes, missing stores, and hostile requests. Then it checks that:
+# writes, missing stores, and hostile requests. acme is set up as deployed
+# behind a load balancer (FSA_TRUSTED_PROXIES = loopback): the legitimate
+# clients come from one address (X-Forwarded-For), the hostile ones from
+# others, so that login throttling (429) stops the hostile ones without
+# locking the legitimate ones out. Then it checks that:
 #   - no answer is a 5xx;
 #   - socket errors are no more than the connections explain;
 #   - the database holds exactly the products that the 201 answers added
@@ -41,7 +45,7 @@ stop() {
 }
 trap stop EXIT
 
-FSA_MODE=prod ACME_SECRET="$SECRET" ACME_DB="$work/acme.db" ACME_BIND=127.0.0.1:0 \
+FSA_MODE=prod FSA_TRUSTED_PROXIES='["127.0.0.1"]' ACME_SECRET="$SECRET" ACME_DB="$work/acme.db" ACME_BIND=127.0.0.1:0 \
   RUST_LOG=warn target/release/acme >"$work/out" 2>"$work/log" &
 acme_pid=$!
 url=
@@ -53,25 +57,32 @@ done
 [ -n "$url" ] || { echo "acme did not start:"; cat "$work/out" "$work/log"; exit 1; }
 echo "== acme (prod mode) on $url"
 
-get() { # URL [curl arguments]: the body, failing on an HTTP error
-  curl -sS --fail "$@"
+get() { # URL [curl arguments]: the body, failing on an HTTP error; as the
+  # TLS proxy forwards a legitimate client's request
+  curl -sS --fail -H "X-Forwarded-For: 192.0.2.10" -H "X-Forwarded-Proto: https" "$@"
 }
 calvin=$(get -u calvin:hobbes-rules "$url/login" | tr -d '"')
 hobbes=$(get -u hobbes:tiger-power "$url/login" | tr -d '"')
 basic=$(printf 'calvin:hobbes-rules' | base64)
+wrong=$(printf 'hobbes:not-the-password' | base64)
 many=$(python3 -c 'print("&".join(f"p{i}=1" for i in range(1001)))')
 
-# Each wrk thread cycles through 100 requests: 45 token reads, 3 basic
-# reads, 25 permitted writes (store 1, calvin), 10 forbidden writes (store 1,
-# hobbes), 3 missing stores, 13 hostile requests. Writes stop 3 s before the
+# Each wrk thread cycles through 100 requests: 47 token reads, 1 basic read,
+# 25 permitted writes (store 1, calvin), 10 forbidden writes (store 1,
+# hobbes), 3 missing stores, 14 hostile requests. A basic read costs a bcrypt
+# hash: acme computes FSA_PASSWORD_CONCURRENCY of them at a time and answers
+# 503 to one that waits longer than FSA_PASSWORD_QUEUE, by design; 1 in 100
+# keeps them within what this machine hashes. Writes stop 3 s before the
 # end, so that every write sent is answered and counted.
 cat >"$work/soak.lua" <<LUA
 local calvin = "Bearer $calvin"
 local hobbes = "Bearer $hobbes"
 local form = "application/x-www-form-urlencoded"
 local json = "application/json"
-local function req(method, path, auth, content_type, body)
-  local headers = {}
+-- the legitimate clients' address, as the trusted proxy (loopback) says it
+local friend = "192.0.2.10"
+local function req(method, path, auth, content_type, body, from)
+  local headers = { ["X-Forwarded-For"] = from or friend, ["X-Forwarded-Proto"] = "https" }
   if auth then headers["Authorization"] = auth end
   if content_type then headers["Content-Type"] = content_type end
   return wrk.format(method, path, headers, body)
@@ -85,10 +96,12 @@ function init(args)
   write = req("POST", "/store/1/product", calvin, form, "product=soak&quantity=1")
   forbidden = req("POST", "/store/1/product", hobbes, form, "product=soak&quantity=1")
   missing = req("POST", "/store/99/product", calvin, form, "product=soak&quantity=1")
+  local foe = "198.51.100.66"
   local hostile = {
-    req("GET", "/store"),                                           -- 401
-    req("GET", "/store", "Bearer not.a.token"),                     -- 401
-    req("GET", "/store", "Basic " .. "bm9ib2R5Ondyb25n"),           -- 401
+    req("GET", "/store", nil, nil, nil, foe),                       -- 401
+    req("GET", "/store", "Bearer not.a.token", nil, nil, foe),      -- 401, then 429
+    req("GET", "/store", "Basic " .. "bm9ib2R5Ondyb25n", nil, nil, foe), -- 401, then 429
+    req("GET", "/store", "Basic $wrong", nil, nil, "198.51.100.67"), -- hobbes's (who reads with a token): 401, then 429
     req("POST", "/store/1/product", calvin, json, "{\"product\": "),  -- 400
     req("POST", "/store/1/product", calvin, form, "product=soak&quantity=many"), -- 400
     req("GET", "/store?pattern=%00", hobbes),                       -- 400
@@ -100,8 +113,8 @@ function init(args)
     req("GET", "/store/%FF/product", calvin),                       -- 404
     req("GET", "/login", "Bearer " .. "$hobbes"),                   -- 401 (password only)
   }
-  for i = 1, 45 do plan[#plan + 1] = token_read end
-  for i = 1, 3 do plan[#plan + 1] = basic_read end
+  for i = 1, 47 do plan[#plan + 1] = token_read end
+  plan[#plan + 1] = basic_read
   for i = 1, 25 do plan[#plan + 1] = write end
   for i = 1, 10 do plan[#plan + 1] = forbidden end
   for i = 1, 3 do plan[#plan + 1] = missing end
@@ -196,7 +209,7 @@ echo "201 answers: $created; soak products in store 1: $held"
 if [ "$created" -ne "$held" ] || [ "$created" -eq 0 ]; then
   echo "FAIL: the database does not hold what the 201 answers added"; failed=1
 fi
-for status in 200 400 401 403 404 405 413; do
+for status in 200 400 401 403 404 405 413 429; do
   if [ -z "$(count $status)" ]; then
     echo "FAIL: no answer of $status: the mix did not run"; failed=1
   fi
