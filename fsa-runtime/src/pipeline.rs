@@ -11,6 +11,7 @@
 //!   5. convert them (generated code), all problems   -> 400
 //!   6. object permissions on the converted values    -> 404 / 403
 //!   7. before_exec hooks (may answer), the handler   -> its answer
+//!      (`Cache-Control: no-store` on authenticated routes' answers)
 //!   a panic anywhere                                 -> 500, this request only
 //! middleware: after_request    authorization guard, actix errors formatted,
 //!                              401 redirect, added headers, after_request
@@ -30,7 +31,7 @@ use actix_web::{
     body::BoxBody,
     dev::{Payload, ServiceResponse},
     http::{
-        header::{HeaderValue, CONTENT_TYPE, WWW_AUTHENTICATE},
+        header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE},
         StatusCode,
     },
     HttpMessage, HttpRequest, HttpResponse,
@@ -192,6 +193,13 @@ pub(crate) async fn handle<R: RouteCall>(
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, challenge.clone());
         }
+    }
+    // An authenticated route's answer is one user's (a token, a cookie,
+    // their data): no shared cache may keep it (RFC 6749 5.1 for tokens),
+    // unless the handler says how (its own Cache-Control is kept).
+    if compiled.access == Access::Auth && !response.headers().contains_key(CACHE_CONTROL) {
+        let no_store = HeaderValue::from_static("no-store");
+        response.headers_mut().insert(CACHE_CONTROL, no_store);
     }
     // Only a successful answer of a route that takes tokens hands out a
     // token cookie: a password-only route (an MFA first stage) does not.

@@ -54,6 +54,8 @@ fn app(config: &str) -> Fsa {
 async fn calvin_token(srv: &actix_test::TestServer) -> String {
     let answer = send(srv.get("/login").basic_auth("calvin", "hobbes-rules")).await;
     assert_eq!(answer.status, 200);
+    // A token answer is kept by no cache (RFC 6749 5.1).
+    assert_eq!(answer.header("cache-control"), Some("no-store"));
     answer.json()
 }
 

@@ -463,6 +463,17 @@ async fn unexpected_parameters_are_a_400_except_authentication_ones() {
         json(&srv, "/echo", json!({"blup": "x", "h": 1})).await,
         (400, "unexpected json parameter \"h\"".into())
     );
+    // In a JSON request, a problem names the source of its value.
+    assert_eq!(
+        json(&srv, "/echo?q=1", json!({"blup": "x", "h": 1})).await,
+        (
+            400,
+            "unexpected http parameter \"q\"\nunexpected json parameter \"h\"".into()
+        )
+    );
+    let (status, body) = json(&srv, "/echo?n=ten", json!({"blup": "x"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(body, "parameter \"n\": expected an integer, got \"ten\"");
     assert_eq!(
         get(&srv, "/nothing?a=1&b=2").await,
         (

@@ -19,6 +19,13 @@ async fn auth(user: CurrentUser) -> String {
     format!("user {user}")
 }
 
+#[get("/cacheable", authz = "AUTH")]
+async fn cacheable() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "private, max-age=60"))
+        .body("mine to cache")
+}
+
 #[get("/closed", authz = "CLOSE")]
 async fn closed() -> &'static str {
     "never"
@@ -84,6 +91,7 @@ fn app() -> Fsa {
         .routes(routes![
             open,
             auth,
+            cacheable,
             closed,
             kids,
             add_product,
@@ -107,6 +115,24 @@ async fn open_routes_answer_anyone_without_authenticating() {
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, "hello world");
     assert_eq!(answer.header("fsa-user"), Some("None (none)"));
+}
+
+#[actix_web::test]
+async fn authenticated_answers_are_not_for_shared_caches() {
+    let srv = serve(app());
+    let mine = send(srv.get("/auth").basic_auth("calvin", "hobbes-rules")).await;
+    assert_eq!(mine.status, 200);
+    assert_eq!(mine.header("cache-control"), Some("no-store"));
+    let refused = send(srv.get("/auth")).await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.header("cache-control"), Some("no-store"));
+    // The handler's own word is kept; an OPEN route's answer is anyone's.
+    let own = send(srv.get("/cacheable").basic_auth("calvin", "hobbes-rules")).await;
+    assert_eq!(own.status, 200);
+    assert_eq!(own.header("cache-control"), Some("private, max-age=60"));
+    let open = send(srv.get("/open")).await;
+    assert_eq!(open.status, 200);
+    assert_eq!(open.header("cache-control"), None);
 }
 
 #[actix_web::test]
