@@ -64,8 +64,8 @@ impl Fsa {
     /// let paths: Vec<&str> = fsa.routes().map(|r| r.path()).collect();
     /// assert_eq!(paths, ["/hello"]);
     /// ```
-    pub fn routes(&self) -> impl ExactSizeIterator<Item = RouteInfo> + '_ {
-        self.state.routes.iter().map(|r| RouteInfo::of(r.spec))
+    pub fn routes(&self) -> impl ExactSizeIterator<Item = RouteInfo<'_>> + '_ {
+        self.state.routes.iter().map(|r| RouteInfo::built(r))
     }
 
     fn tokens(&self) -> Result<&Tokens, ErrorResponse> {

@@ -64,6 +64,9 @@ mod scheme;
 mod spec;
 mod state;
 mod stream;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 mod throttle;
 pub mod tokens;
 pub mod web;

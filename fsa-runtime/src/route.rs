@@ -19,6 +19,7 @@
 //! ```
 
 use crate::{
+    compile::{Access, CompiledRoute},
     params::ParamKind,
     spec::{AuthzItem, ParamSpec, PermSpec, RouteSpec},
 };
@@ -35,8 +36,8 @@ use generated::{RouteHost, Sealed};
 )]
 pub trait Route: Sealed + Send + Sync + 'static {
     /// What the route declares.
-    fn info(&self) -> RouteInfo {
-        RouteInfo { spec: self.spec() }
+    fn info(&self) -> RouteInfo<'static> {
+        RouteInfo::of(self.spec())
     }
 
     /// The route's static description (generated).
@@ -68,15 +69,47 @@ macro_rules! routes {
 }
 
 /// What a route declares, read-only: its handler, methods, path, who may
-/// call it (`authz`), its schemes (`authn`) and realm, and its parameters.
+/// call it (`authz`), its schemes (`authn`) and realm, and its parameters;
+/// from a built application ([`Fsa::routes`](crate::Fsa::routes)), also
+/// what the configuration made of them: the schemes that authenticate it
+/// and the realm of its tokens.
 #[derive(Clone, Copy)]
-pub struct RouteInfo {
+pub struct RouteInfo<'a> {
     spec: &'static RouteSpec,
+    built: Option<&'a CompiledRoute>,
 }
 
-impl RouteInfo {
+impl RouteInfo<'static> {
     pub(crate) fn of(spec: &'static RouteSpec) -> Self {
-        Self { spec }
+        Self { spec, built: None }
+    }
+}
+
+impl<'a> RouteInfo<'a> {
+    pub(crate) fn built(route: &'a CompiledRoute) -> Self {
+        Self {
+            spec: route.spec,
+            built: Some(route),
+        }
+    }
+
+    /// The names of the schemes that authenticate the route in the built
+    /// application, in the order they are tried (its `authn`, or
+    /// `FSA_AUTH`); empty for an OPEN or CLOSE route, `None` for a route
+    /// not built ([`Route::info`]).
+    pub fn schemes(&self) -> Option<Vec<&'a str>> {
+        let built = self.built?;
+        if built.access != Access::Auth {
+            return Some(Vec::new());
+        }
+        Some(built.schemes.iter().map(|s| s.name()).collect())
+    }
+
+    /// The realm of the route's tokens in the built application (the JWT
+    /// audience, the fsa token's realm field), `None` for a route not
+    /// built.
+    pub fn token_realm(&self) -> Option<&'a str> {
+        self.built.map(|b| &*b.token_realm)
     }
 
     /// The handler's name.
@@ -125,7 +158,7 @@ impl RouteInfo {
     }
 }
 
-impl fmt::Debug for RouteInfo {
+impl fmt::Debug for RouteInfo<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RouteInfo")
             .field("methods", &self.methods())
@@ -140,7 +173,7 @@ impl fmt::Debug for RouteInfo {
 }
 
 /// `GET /store (acme::get_store)`.
-impl fmt::Display for RouteInfo {
+impl fmt::Display for RouteInfo<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.spec.describe())
     }

@@ -36,7 +36,7 @@ fn app() -> Fsa {
 #[test]
 fn an_application_lists_its_routes_in_order_as_declared() {
     let app = app();
-    let routes: Vec<RouteInfo> = app.routes().collect();
+    let routes: Vec<RouteInfo<'_>> = app.routes().collect();
     let listed: Vec<String> = routes
         .iter()
         .map(|r| format!("{r}: {}", r.authz()))
@@ -55,6 +55,12 @@ fn an_application_lists_its_routes_in_order_as_declared() {
     assert_eq!(store.authn(), Some(&["token", "basic"][..]));
     assert_eq!(store.realm(), Some("stores"));
     assert_eq!(routes[0].authn(), None);
+    // What the configuration made of them.
+    assert_eq!(store.schemes(), Some(vec!["token", "basic"]));
+    assert_eq!(store.token_realm(), Some("stores"));
+    assert_eq!(routes[0].schemes(), Some(vec![]));
+    assert_eq!(routes[2].schemes(), Some(vec!["token", "basic", "none"]));
+    assert_eq!(routes[2].token_realm(), Some("routes"));
     let params: Vec<(&str, bool, ParamKind)> = store
         .params()
         .map(|p| (p.name(), p.in_path(), p.kind()))
@@ -82,4 +88,6 @@ fn a_route_reads_the_same_before_it_is_built() {
     let built: Vec<String> = app().routes().map(|r| format!("{r:?}")).collect();
     let declared: Vec<String> = routes.iter().map(|r| format!("{:?}", r.info())).collect();
     assert_eq!(built, declared);
+    assert_eq!(routes[1].info().schemes(), None);
+    assert_eq!(routes[1].info().token_realm(), None);
 }
