@@ -289,8 +289,18 @@ impl FsaBuilder {
 
     /// Checks every route against the configuration and hooks, reporting
     /// every problem at once, before the server listens.
-    pub fn build(self) -> Result<Fsa, ConfigError> {
-        let mut problems = self.problems;
+    pub fn build(mut self) -> Result<Fsa, ConfigError> {
+        let mut problems = std::mem::take(&mut self.problems);
+        // The document's route, declared by the configuration.
+        if let Some(options) = &self.config.openapi {
+            #[cfg(feature = "openapi")]
+            self.routes.push(crate::openapi::served::declare(options));
+            #[cfg(not(feature = "openapi"))]
+            problems.push(format!(
+                "FSA_OPENAPI (path {}) needs fsa-runtime's feature \"openapi\": features = [\"openapi\"]",
+                options.path
+            ));
+        }
         let config = self.config;
         let mut hooks = self.hooks;
         for (name, value) in &config.add_headers {

@@ -53,6 +53,10 @@ mod cors;
 pub mod errors;
 mod fsa;
 pub mod hooks;
+pub mod listing;
+#[cfg(feature = "openapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
+pub mod openapi;
 pub mod params;
 mod passwords;
 mod pipeline;

@@ -152,6 +152,12 @@ impl<'a> RouteInfo<'a> {
         self.spec.realm
     }
 
+    /// The handler's return type, as `std::any::type_name` writes it,
+    /// `None` when the handler returns `impl Trait`.
+    pub fn returns(&self) -> Option<&'static str> {
+        self.spec.returns.map(|name| name())
+    }
+
     /// The handler's parameters, in order.
     pub fn params(&self) -> impl ExactSizeIterator<Item = ParamInfo> {
         self.spec.params.iter().map(|spec| ParamInfo { spec })
@@ -345,6 +351,11 @@ impl ParamInfo {
     /// Whether it is a path variable.
     pub fn in_path(&self) -> bool {
         self.spec.in_path
+    }
+
+    /// Whether a `#[default(...)]` stands for a missing value.
+    pub fn has_default(&self) -> bool {
+        self.spec.has_default
     }
 
     /// What its type reads: a request parameter, a header, the user...

@@ -27,6 +27,10 @@ pub struct RouteSpec {
     pub params: &'static [ParamSpec],
     /// The module of the handler, for messages.
     pub module: &'static str,
+    /// The handler's return type, as `std::any::type_name` writes it,
+    /// when it is named (not `impl Responder`): the OpenAPI document's
+    /// success answer.
+    pub returns: Option<fn() -> &'static str>,
 }
 
 /// One authorization of a route.
@@ -78,6 +82,8 @@ pub struct ParamSpec {
     pub type_name: fn() -> &'static str,
     /// The type's id.
     pub type_id: fn() -> TypeId,
+    /// Whether a `#[default(...)]` stands for a missing value.
+    pub has_default: bool,
 }
 
 impl RouteSpec {
@@ -118,4 +124,5 @@ pub static STUB_SPEC: RouteSpec = RouteSpec {
     realm: None,
     params: &[],
     module: "",
+    returns: None,
 };

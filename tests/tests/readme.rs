@@ -80,3 +80,22 @@ fn the_first_requests_to_hello_get_the_answers_shown() {
     let _ = std::fs::remove_file(&log);
     assert_eq!(checked, 7);
 }
+
+#[test]
+fn the_security_listing_shown_is_what_acme_prints() {
+    let blocks = section_blocks("OpenAPI and the security listing");
+    let (_, shown) = blocks
+        .iter()
+        .find(|(info, _)| info == "text")
+        .expect("the listing block");
+    let dir = std::env::temp_dir().join(format!("acme-routes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let output = std::process::Command::new(example_binary("acme"))
+        .arg("--routes")
+        .env("ACME_DB", dir.join("acme.db"))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), *shown);
+}

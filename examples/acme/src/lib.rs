@@ -41,9 +41,10 @@ struct Held {
 async fn post_store_sid_product(
     sid: i64,
     product: String,
-    quantity: i64,
+    quantity: i32,
     db: Data<Db>,
 ) -> fsa_runtime::Result<HttpResponse> {
+    let quantity = i64::from(quantity);
     let name = product.clone();
     let total = db
         .write(move |conn| db::add_product(conn, sid, &name, quantity))

@@ -9,6 +9,9 @@
 //! `acme.toml`), `ACME_SECRET` (token secret, default: random per process),
 //! `ACME_BIND` (default `127.0.0.1:8080`), `ACME_DB` (SQLite file, default
 //! `acme.db`, created and seeded on first start).
+//!
+//! `acme --routes` prints who may call what (the security listing) and
+//! exits.
 
 use acme::db;
 use fsa_runtime::prelude::*;
@@ -31,6 +34,10 @@ async fn main() -> std::io::Result<()> {
 
     // ACME_CONFIG names the configuration file; by default, the bundled one.
     let fsa = acme::app(Fsa::from_env_or("ACME_CONFIG", acme::DEFAULT_CONFIG)?, &db)?;
+    if std::env::args().any(|a| a == "--routes") {
+        print!("{}", fsa.security_listing());
+        return Ok(());
+    }
 
     let bind = std::env::var("ACME_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     let db = Data::new(db);

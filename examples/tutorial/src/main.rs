@@ -1,5 +1,7 @@
 //! Runs a step of the tutorial: `cargo run -p tutorial -- 3` (default: the
-//! last step) on http://127.0.0.1:8080, or `TUTORIAL_BIND`.
+//! last step) on http://127.0.0.1:8080, or `TUTORIAL_BIND`;
+//! `cargo run -p tutorial -- 6 --openapi` prints the step's OpenAPI
+//! document instead.
 
 use fsa_runtime::prelude::*;
 use tutorial::data::Inventory;
@@ -16,6 +18,14 @@ async fn main() -> std::io::Result<()> {
         "6" => tutorial::step6::app(),
         _ => return Err(std::io::Error::other("usage: tutorial [1-6]")),
     }?;
+    if std::env::args().any(|a| a == "--openapi") {
+        let document = fsa
+            .openapi()
+            .to_pretty_json()
+            .map_err(std::io::Error::other)?;
+        println!("{document}");
+        return Ok(());
+    }
     let inventory = Data::new(Inventory::default());
     let bind = std::env::var("TUTORIAL_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
     println!("tutorial step {step} listens on http://{bind}");

@@ -115,6 +115,15 @@ fn spec(route: &Route) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let params = route.params.iter().map(param_spec);
+    // The return type's name, when the handler names it (`impl Trait`
+    // has no name outside the function).
+    let returns = match &route.function.sig.output {
+        syn::ReturnType::Type(_, ty) if !mentions_impl(ty) => {
+            quote!(::core::option::Option::Some(#fsa::type_name::<#ty>))
+        }
+        syn::ReturnType::Type(..) => quote!(::core::option::Option::None),
+        syn::ReturnType::Default => quote!(::core::option::Option::Some(#fsa::type_name::<()>)),
+    };
     quote! {
         #fsa::RouteSpec {
             name: #name,
@@ -126,8 +135,21 @@ fn spec(route: &Route) -> TokenStream {
             realm: #realm,
             params: &[#(#params),*],
             module: ::core::module_path!(),
+            returns: #returns,
         }
     }
+}
+
+/// Whether a type holds `impl Trait` anywhere (`Result<impl Responder, E>`).
+fn mentions_impl(ty: &Type) -> bool {
+    fn walk(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => ident == "impl",
+            proc_macro2::TokenTree::Group(group) => walk(group.stream()),
+            _ => false,
+        })
+    }
+    walk(quote!(#ty))
 }
 
 /// The converter of each path variable, in path order: the one of the
@@ -151,6 +173,7 @@ fn param_spec(param: &Param) -> TokenStream {
     };
     let rust_name = param.ident.to_string();
     let ty = &param.ty;
+    let has_default = param.default.is_some();
     quote_spanned! {ty.span()=>
         #fsa::ParamSpec {
             name: #wire,
@@ -167,6 +190,7 @@ fn param_spec(param: &Param) -> TokenStream {
             },
             type_name: #fsa::type_name::<#ty>,
             type_id: #fsa::type_id::<#ty>,
+            has_default: #has_default,
         }
     }
 }

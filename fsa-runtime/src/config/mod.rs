@@ -200,6 +200,32 @@ fn redact_url(url: &str) -> String {
     redacted
 }
 
+/// Where the OpenAPI document is served (`FSA_OPENAPI`, fsa's own): a
+/// route of the application, declared by the configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OpenApiOptions {
+    /// The path (`/openapi.json`).
+    pub path: String,
+    /// Who may read it: `"OPEN"`, `"AUTH"` (the default) or a group.
+    pub authz: String,
+    /// The document's `info.title` (default: the application's name).
+    pub title: Option<String>,
+    /// The document's `info.version` (`"0"`).
+    pub version: String,
+}
+
+impl Default for OpenApiOptions {
+    fn default() -> Self {
+        Self {
+            path: "/openapi.json".into(),
+            authz: "AUTH".into(),
+            title: None,
+            version: "0".into(),
+        }
+    }
+}
+
 /// Login throttling (`FSA_THROTTLE`, fsa's own): the failed
 /// authentications allowed per login and per client address in each
 /// window; 0 counts nothing.
@@ -404,6 +430,10 @@ directives! {
     /// address in a window (`{ login = 10, address = 100, window = 60 }`);
     /// `false` counts nothing.
     throttle: Option<ThrottleOptions> = Some(ThrottleOptions::default()), "FSA_THROTTLE" => throttle;
+    /// fsa's own: serve the OpenAPI document (feature `openapi`) on a
+    /// route, `{ path = "/openapi.json", authz = "AUTH", title, version }`;
+    /// `true` for these defaults; `false`: not served.
+    openapi: Option<OpenApiOptions> = None, "FSA_OPENAPI" => openapi;
     /// fsa's own: password hashes computed at once (0: one per CPU);
     /// more wait their turn.
     password_concurrency: usize = 0, "FSA_PASSWORD_CONCURRENCY" => count;

@@ -3,8 +3,8 @@
 //! problem saying what to write instead.
 
 use super::{
-    CacheKind, CacheOptions, Mode, Network, PasswordScheme, ProxyHeader, ThrottleOptions,
-    TokenCarrier, TokenType,
+    CacheKind, CacheOptions, Mode, Network, OpenApiOptions, PasswordScheme, ProxyHeader,
+    ThrottleOptions, TokenCarrier, TokenType,
 };
 use crate::errors::ErrorFormat;
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -261,6 +261,44 @@ pub(super) fn throttle(name: &str, value: &Value) -> Parsed<Option<ThrottleOptio
             other => {
                 return Err(format!(
                     "{name}: unexpected option \"{other}\": expected login, address or window"
+                ))
+            }
+        }
+    }
+    Ok(Some(options))
+}
+
+/// `FSA_OPENAPI`: `false`, `true`, or a table of options.
+pub(super) fn openapi(name: &str, value: &Value) -> Parsed<Option<OpenApiOptions>> {
+    let table = match value {
+        Value::Boolean(false) => return Ok(None),
+        Value::Boolean(true) => return Ok(Some(OpenApiOptions::default())),
+        Value::Table(table) => table,
+        _ => {
+            return Err(format!(
+                "{name}: expected a boolean or a table, e.g. {{ path = \"/openapi.json\", authz = \"OPEN\" }}"
+            ))
+        }
+    };
+    let mut options = OpenApiOptions::default();
+    for (key, value) in table {
+        let option = format!("{name}.{key}");
+        match key.as_str() {
+            "path" => {
+                let path = nonempty(&option, value)?;
+                if !path.starts_with('/') || path.contains(['<', '>', '{', '}', '?', '#']) {
+                    return Err(format!(
+                        "{option}: expected a plain path such as \"/openapi.json\", got {path:?}"
+                    ));
+                }
+                options.path = path;
+            }
+            "authz" => options.authz = nonempty(&option, value)?,
+            "title" => options.title = Some(nonempty(&option, value)?),
+            "version" => options.version = nonempty(&option, value)?,
+            other => {
+                return Err(format!(
+                    "{name}: unexpected option \"{other}\": expected path, authz, title or version"
                 ))
             }
         }

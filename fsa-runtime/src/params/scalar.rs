@@ -95,10 +95,16 @@ macro_rules! integers {
                 let Value::Number(n) = value else {
                     return Err(format!("expected a JSON integer, got {}", json_kind(value)));
                 };
+                // JSON has numbers only: `3.0` is the integer 3 (as JSON
+                // Schema says), `3.5` is not an integer.
+                let integral = |f: f64| {
+                    (f.is_finite() && f.fract() == 0.0 && f.abs() < 1e38).then(|| f as i128)
+                };
                 let wide = n
                     .as_i64()
                     .map(i128::from)
                     .or_else(|| n.as_u64().map(i128::from))
+                    .or_else(|| n.as_f64().and_then(integral))
                     .ok_or_else(|| format!("expected a JSON integer, got {n}"))?;
                 <$t>::try_from(wide).map_err(|_| {
                     format!("integer {wide} out of range for {}", stringify!($t))
@@ -290,6 +296,18 @@ mod should {
         assert!(i8::from_http("-129").is_err());
         assert!(i64::from_http("99999999999999999999").is_err());
         assert!(u8::from_json(&json!(-1)).is_err());
+        assert!(u8::from_json(&json!(256.0)).is_err());
+    }
+
+    #[test]
+    fn read_integral_json_numbers_as_integers() {
+        // JSON (and JSON Schema) has numbers: 3.0 is the integer 3.
+        assert_eq!(i64::from_json(&json!(3.0)), Ok(3));
+        assert_eq!(i64::from_json(&json!(-18090783.0)), Ok(-18090783));
+        assert_eq!(u64::from_json(&json!(1e19)), Ok(10_000_000_000_000_000_000));
+        for value in [json!(3.5), json!(1e300), json!(-0.25)] {
+            assert!(i64::from_json(&value).is_err(), "{value}");
+        }
     }
 
     #[test]
