@@ -292,12 +292,30 @@ impl Fsa {
 
     /// Checks a user's password as the password schemes do (stored hash,
     /// then `password_check`), e.g. on a "change my password" route: the
-    /// login, or the 401 that a login would get.
+    /// login, or the 401 that a login would get. Login throttling counts
+    /// it against the login only: prefer
+    /// [`check_user_password_from`](Self::check_user_password_from) in a
+    /// handler, which counts the client's address too.
     pub async fn check_user_password(
         &self,
         login: &str,
         password: &str,
     ) -> Result<String, ErrorResponse> {
-        crate::authn::password::check_user_password(&self.state, login, password, None).await
+        let client = crate::throttle::Client::NotCounted;
+        crate::authn::password::check_user_password(&self.state, login, password, client).await
+    }
+
+    /// [`check_user_password`](Self::check_user_password) for a request:
+    /// login throttling counts the login and the client's address (a
+    /// custom login route is throttled as the password schemes are).
+    pub async fn check_user_password_from(
+        &self,
+        request: &actix_web::HttpRequest,
+        login: &str,
+        password: &str,
+    ) -> Result<String, ErrorResponse> {
+        let address = crate::proxy::client_address(request, &self.state.config);
+        let client = crate::throttle::Client::of(address);
+        crate::authn::password::check_user_password(&self.state, login, password, client).await
     }
 }

@@ -194,18 +194,21 @@ pub(crate) async fn handle<R: RouteCall>(
                 .insert(WWW_AUTHENTICATE, challenge.clone());
         }
     }
-    // An authenticated route's answer is one user's (a token, a cookie,
-    // their data): no shared cache may keep it (RFC 6749 5.1 for tokens),
-    // unless the handler says how (its own Cache-Control is kept).
-    if compiled.access == Access::Auth && !response.headers().contains_key(CACHE_CONTROL) {
-        let no_store = HeaderValue::from_static("no-store");
-        response.headers_mut().insert(CACHE_CONTROL, no_store);
-    }
     // Only a successful answer of a route that takes tokens hands out a
     // token cookie: a password-only route (an MFA first stage) does not.
     let success = response.status().is_success();
+    let mut cookie = false;
     if let (Some((login, _)), true) = (&ctx.user, compiled.takes_tokens && success) {
-        renew_cookie(state, compiled, request, login, &mut response);
+        cookie = renew_cookie(state, compiled, request, login, &mut response);
+    }
+    // An authenticated route's answer is one user's (a token, a cookie,
+    // their data): no shared cache may keep it (RFC 6749 5.1 for tokens),
+    // unless the handler says how (its own Cache-Control is kept), and
+    // never one that sets a token cookie.
+    let handler_says = response.headers().contains_key(CACHE_CONTROL);
+    if cookie || (compiled.access == Access::Auth && !handler_says) {
+        let no_store = HeaderValue::from_static("no-store");
+        response.headers_mut().insert(CACHE_CONTROL, no_store);
     }
     if let Some(payload) = ctx.payload.take() {
         close_unread(request, &mut response, payload);
@@ -226,20 +229,21 @@ pub(crate) async fn handle<R: RouteCall>(
 
 /// The cookie carrier: after a successful authenticated answer of a route
 /// that takes tokens, a new token cookie when there is none, or when the current one expires within
-/// `FSA_TOKEN_RENEWAL` of its life (always when the renewal is 0).
+/// `FSA_TOKEN_RENEWAL` of its life (always when the renewal is 0). Whether
+/// it set one.
 fn renew_cookie(
     state: &State,
     route: &CompiledRoute,
     request: &HttpRequest,
     login: &str,
     response: &mut HttpResponse,
-) {
+) -> bool {
     let Some(tokens) = state
         .tokens
         .as_ref()
         .filter(|t| t.carrier == crate::config::TokenCarrier::Cookie)
     else {
-        return;
+        return false;
     };
     let lifetime = tokens.delay() * 60.0;
     let renew = tokens.renewal <= 0.0
@@ -252,13 +256,16 @@ fn renew_cookie(
             },
         };
     if !renew {
-        return;
+        return false;
     }
     let options = crate::tokens::TokenOptions {
         realm: Some(route.token_realm.to_string()),
         ..Default::default()
     };
-    if let Ok(token) = tokens.create(login, &options) {
+    let Ok(token) = tokens.create(login, &options) else {
+        return false;
+    };
+    {
         let cookie = actix_web::cookie::Cookie::build(tokens.name.clone(), token)
             .path("/")
             .max_age(actix_web::cookie::time::Duration::seconds(lifetime as i64))
@@ -266,7 +273,7 @@ fn renew_cookie(
             .same_site(actix_web::cookie::SameSite::Lax)
             .secure(crate::proxy::is_https(request, &state.config))
             .finish();
-        let _ = response.add_cookie(&cookie);
+        response.add_cookie(&cookie).is_ok()
     }
 }
 

@@ -14,6 +14,13 @@ async fn who(user: CurrentUser) -> String {
     user.0
 }
 
+#[get("/cacheable", authz = "AUTH")]
+async fn cacheable() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "public, max-age=60"))
+        .body("shared")
+}
+
 #[post("/who", authz = "AUTH")]
 async fn post_who(user: CurrentUser) -> String {
     format!("posted by {user}")
@@ -46,7 +53,9 @@ fn app(config: &str) -> Fsa {
             &format!("FSA_TOKEN_SECRET = \"{SECRET}\"\n{config}"),
         )
         .get_user_pass(get_user_pass)
-        .routes(routes![who, post_who, login, mfa_start, mfa_done]),
+        .routes(routes![
+            who, post_who, login, mfa_start, mfa_done, cacheable
+        ]),
     )
 }
 
@@ -559,6 +568,16 @@ async fn token_cookies_come_only_with_successes_of_routes_taking_tokens() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.cookie("auth").is_none(), "no cookie on an error");
+    // An answer that sets a token cookie is kept by no cache, whatever its
+    // handler said.
+    let res = srv
+        .get("/cacheable")
+        .basic_auth("calvin", "hobbes-rules")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.cookie("auth").is_some());
+    assert_eq!(res.headers().get("cache-control").unwrap(), "no-store");
 }
 
 #[test]

@@ -259,3 +259,97 @@ async fn fail_on_lines_written_wrong() {
         "{report}"
     );
 }
+
+#[route("/both", method = "GET", method = "POST", authz = "AUTH")]
+async fn both() -> &'static str {
+    "both"
+}
+
+#[get("/user/<name>", authz = "AUTH")]
+async fn user(name: String) -> String {
+    name
+}
+
+#[post("/user/me", authz = "AUTH")]
+async fn me_too() -> &'static str {
+    "never reached: /user/<name> comes first"
+}
+
+#[delete("/user/<name>", authz = "kid")]
+async fn delete_user(name: String) -> String {
+    name
+}
+
+fn shapes() -> TestApp {
+    TestApp::start(build(
+        from_toml("kit", TOKENS)
+            .get_user_pass(get_user_pass)
+            .group_check("kid", |login: &str| login == "calvin")
+            .routes(routes![both, user, me_too, delete_user]),
+    ))
+}
+
+#[actix_web::test]
+async fn cover_each_method_of_a_route_and_each_route_of_a_path() {
+    let app = shapes();
+    let report = AuthzMatrix::new(["calvin", ANONYMOUS])
+        .check("GET /both", [200, 401])
+        .check("GET /user/hobbes", [200, 401])
+        .verify(&app)
+        .await
+        .unwrap_err();
+    // POST of /both, DELETE of /user/<name>; POST /user/me cannot be reached
+    assert!(report.contains("not covered: POST /both"), "{report}");
+    assert!(
+        report.contains("not covered: DELETE /user/<name>"),
+        "{report}"
+    );
+    assert!(report.contains("not covered: POST /user/me"), "{report}");
+    assert!(
+        !report.contains("HEAD"),
+        "a HEAD comes with its GET: {report}"
+    );
+    let report = AuthzMatrix::new(["calvin", ANONYMOUS])
+        .check("GET /both", [200, 401])
+        .check("POST /both", [200, 401])
+        .check("GET /user/hobbes", [200, 401])
+        .check("DELETE /user/hobbes", [200, 401])
+        .check("POST /user/me", [405, 405])
+        .verify(&app)
+        .await
+        .unwrap_err();
+    // As actix routes it: /user/<name> first, which has no POST.
+    assert!(
+        report.contains("POST /user/me: no route of the application serves it"),
+        "{report}"
+    );
+    assert!(report.contains("not covered: POST /user/me"), "{report}");
+    assert!(
+        report.starts_with("authorization matrix: 2 problem(s)"),
+        "{report}"
+    );
+}
+
+#[actix_web::test]
+async fn refuse_a_matrix_without_users() {
+    let app = shapes();
+    let report = AuthzMatrix::new(Vec::<String>::new())
+        .check("GET /both", [])
+        .verify(&app)
+        .await
+        .unwrap_err();
+    assert!(report.contains("no users"), "{report}");
+}
+
+#[actix_web::test]
+async fn send_repeated_headers_and_the_tests_cookies_with_the_token() {
+    let app = app(&format!("{TOKENS}\nFSA_TOKEN_CARRIER = \"cookie\""));
+    app.as_user("calvin")
+        .post("/echo")
+        .header("Cookie", "theme=dark")
+        .form(&[("b", "2")])
+        .send()
+        .await
+        .assert_status(200)
+        .assert_json(&serde_json::json!({"user": "calvin", "params": {"b": "2"}}));
+}

@@ -225,3 +225,84 @@ async fn password_hashes_are_computed_a_few_at_a_time() {
         "{statuses:?}"
     );
 }
+
+/// The statuses of `n` wrong-password requests for calvin sent at once.
+async fn at_once(srv: &actix_test::TestServer, n: usize) -> Vec<u16> {
+    let requests = (0..n).map(|_| status(srv.get("/who").basic_auth("calvin", "wrong")));
+    futures_util::future::join_all(requests).await
+}
+
+#[actix_web::test]
+async fn requests_sent_at_once_get_no_more_tries_than_the_budget() {
+    let (fsa, _) = app("FSA_THROTTLE = { login = 5, address = 1000, window = 3600 }");
+    let srv = serve(fsa);
+    let statuses = at_once(&srv, 40).await;
+    let wrong = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((wrong, refused), (5, 35), "{statuses:?}");
+}
+
+#[actix_web::test]
+async fn instances_sharing_redis_allow_the_budget_once_even_at_once() {
+    let Some(redis) = fsa_tests::redis::redis() else {
+        return;
+    };
+    let shared = format!(
+        "FSA_CACHE = \"redis\"\nFSA_CACHE_OPTS = {{ url = \"{}\" }}\nFSA_CACHE_PREFIX = \"throttle-once:{}:{:?}:\"\nFSA_THROTTLE = {{ login = 6, address = 1000, window = 3600 }}",
+        redis.url,
+        std::process::id(),
+        std::time::SystemTime::now()
+    );
+    let (a, _) = app(&shared);
+    let (b, _) = app(&shared);
+    let (srv_a, srv_b) = (serve(a), serve(b));
+    let (from_a, from_b) =
+        futures_util::future::join(at_once(&srv_a, 20), at_once(&srv_b, 20)).await;
+    let wrong = from_a.iter().chain(&from_b).filter(|s| **s == 401).count();
+    assert_eq!(wrong, 6, "{from_a:?} {from_b:?}");
+}
+
+#[actix_web::test]
+async fn a_success_is_no_failure_and_resets_none() {
+    let (fsa, _) = app("FSA_THROTTLE = { login = 3, address = 1000, window = 3600 }");
+    let srv = serve(fsa);
+    let attempt = |password: &str| status(srv.get("/who").basic_auth("calvin", password));
+    assert_eq!(attempt("wrong").await, 401);
+    assert_eq!(attempt("wrong").await, 401);
+    // Successes, however many, take no try and give none back.
+    for _ in 0..10 {
+        assert_eq!(attempt("hobbes-rules").await, 200);
+    }
+    assert_eq!(attempt("wrong").await, 401);
+    assert_eq!(attempt("wrong").await, 429);
+    assert_eq!(attempt("hobbes-rules").await, 429, "the login is throttled");
+}
+
+#[actix_web::test]
+async fn expired_tokens_are_not_counted_as_failures() {
+    let (fsa, _) = app("FSA_THROTTLE = { login = 10, address = 2, window = 3600 }");
+    let expired = fsa
+        .create_token_with(
+            "calvin",
+            &fsa_runtime::tokens::TokenOptions {
+                delay: Some(-1.0),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let srv = serve(fsa);
+    // A tab still polling with its expired token.
+    for _ in 0..5 {
+        let answer = send(srv.get("/who").bearer_auth(&expired)).await;
+        assert_eq!(answer.status, 401);
+        assert_eq!(answer.body, "expired fsa auth token");
+    }
+    // A forged one is counted.
+    let forged = format!("{}0", &expired[..expired.len() - 1]);
+    let statuses = [
+        status(srv.get("/who").bearer_auth(&forged)).await,
+        status(srv.get("/who").bearer_auth(&forged)).await,
+        status(srv.get("/who").bearer_auth(&forged)).await,
+    ];
+    assert_eq!(statuses, [401, 401, 429]);
+}

@@ -89,10 +89,14 @@ async fn patch_user_password(
     newpass: String,
     fsa: Fsa,
     db: Data<Db>,
+    request: HttpRequest,
 ) -> fsa_runtime::Result<HttpResponse> {
     // A wrong old password is a 403 (the user is authenticated); another
     // error (a failing hook, 429 past FSA_THROTTLE) is the answer.
-    match fsa.check_user_password(&login, &oldpass).await {
+    match fsa
+        .check_user_password_from(&request, &login, &oldpass)
+        .await
+    {
         Ok(_) => {}
         Err(e) if e.status() == 401 => {
             return Err(err("oldpass: this is not the current password", 403))

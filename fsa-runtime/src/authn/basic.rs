@@ -27,10 +27,15 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
     };
     let state = ctx.state();
     let address = crate::proxy::client_address(ctx.request(), &state.config);
-    super::password::check_user_password(state, &login, &password, address)
-        .await
-        .map(Some)
-        .map_err(Failure::Refused)
+    super::password::check_user_password(
+        state,
+        &login,
+        &password,
+        crate::throttle::Client::of(address),
+    )
+    .await
+    .map(Some)
+    .map_err(Failure::Refused)
 }
 
 /// The login and password of an `Authorization` header value: `None` when

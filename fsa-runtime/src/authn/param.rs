@@ -19,8 +19,13 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
         ))));
     };
     let address = crate::proxy::client_address(ctx.request(), &state.config);
-    super::password::check_user_password(&state, &login, &password, address)
-        .await
-        .map(Some)
-        .map_err(Failure::Refused)
+    super::password::check_user_password(
+        &state,
+        &login,
+        &password,
+        crate::throttle::Client::of(address),
+    )
+    .await
+    .map(Some)
+    .map_err(Failure::Refused)
 }

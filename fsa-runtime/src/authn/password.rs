@@ -9,11 +9,10 @@ use crate::{
     hooks::guard_hook,
     passwords::INVALID,
     state::State,
-    throttle::Subject,
+    throttle::{Client, Subject},
 };
 use actix_web::http::StatusCode;
 use futures_util::FutureExt;
-use std::net::IpAddr;
 use std::{panic::AssertUnwindSafe, sync::Arc};
 
 /// Checks a login and password as the password schemes do (as FlaskSimpleAuth does):
@@ -30,7 +29,7 @@ pub(crate) async fn check_user_password(
     state: &State,
     login: &str,
     password: &str,
-    address: Option<IpAddr>,
+    client: Client,
 ) -> Result<String, ErrorResponse> {
     let Some(throttle) = &state.throttle else {
         return verify_user_password(state, login, password).await;
@@ -39,13 +38,15 @@ pub(crate) async fn check_user_password(
     let login_counted = (login.len() <= state.config.max_login).then_some(login);
     let subject = Subject {
         login: login_counted,
-        address,
+        client,
     };
-    // Past the budget: 429, before any look-up or hash.
-    throttle.check(&state.cache, subject).await?;
+    // Counted first; past the budget: 429, before any look-up or hash.
+    let attempt = throttle.attempt(&state.cache, subject).await?;
     let checked = verify_user_password(state, login, password).await;
-    if matches!(&checked, Err(e) if e.status() == StatusCode::UNAUTHORIZED) {
-        throttle.failed(&state.cache, subject).await;
+    // Only a wrong password stays counted (not a success, nor a hook's
+    // failure).
+    if !matches!(&checked, Err(e) if e.status() == StatusCode::UNAUTHORIZED) {
+        throttle.succeeded(&state.cache, attempt).await;
     }
     checked
 }

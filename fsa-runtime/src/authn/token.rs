@@ -2,7 +2,11 @@
 //! header, cookie or parameter), checked for the route's realm.
 
 use super::Failure;
-use crate::{context::RequestCtx, errors::ErrorResponse, throttle::Subject};
+use crate::{
+    context::RequestCtx,
+    errors::ErrorResponse,
+    throttle::{Client, Subject},
+};
 
 pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let info = {
@@ -38,21 +42,24 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
     Ok(Some(info.login.clone()))
 }
 
-/// An invalid token is a failed authentication of its address: a 429 past
-/// the address's budget, else the 401, counted.
+/// An invalid token is a failed authentication of its address: counted,
+/// and a 429 past the address's budget, else the 401. An expired one
+/// (rightly signed: a browser tab still polling) is not counted.
 async fn throttled(ctx: &RequestCtx, refused: ErrorResponse) -> ErrorResponse {
     let state = ctx.state();
     let Some(throttle) = &state.throttle else {
         return refused;
     };
+    if crate::tokens::is_expiry(&refused) {
+        return refused;
+    }
     let address = crate::proxy::client_address(ctx.request(), &state.config);
     let subject = Subject {
         login: None,
-        address,
+        client: Client::of(address),
     };
-    if let Err(too_many) = throttle.check(&state.cache, subject).await {
-        return too_many;
+    match throttle.failed(&state.cache, subject).await {
+        Err(too_many) => too_many,
+        Ok(()) => refused,
     }
-    throttle.failed(&state.cache, subject).await;
-    refused
 }

@@ -310,28 +310,27 @@ impl Cache {
         }
     }
 
-    /// The counts of these keys in Redis; `None` when the cache is not
-    /// shared, or Redis is unavailable (the caller counts in process).
-    pub(crate) async fn counts(&self, keys: Vec<String>) -> Option<Vec<u64>> {
-        match &self.store {
-            #[cfg(feature = "redis")]
-            Store::Shared(shared) => shared.counts(keys).await,
-            _ => {
-                let _ = keys;
-                None
-            }
-        }
-    }
-
     /// Adds one to the counts of these keys in Redis, each expiring
-    /// `seconds` after its first count; whether Redis did.
-    pub(crate) async fn increment(&self, keys: Vec<String>, seconds: u64) -> bool {
+    /// `seconds` after its first count: the new counts, `None` without a
+    /// shared cache or when Redis cannot tell.
+    pub(crate) async fn increment(&self, keys: Vec<String>, seconds: u64) -> Option<Vec<u64>> {
         match &self.store {
             #[cfg(feature = "redis")]
             Store::Shared(shared) => shared.increment(keys, seconds).await,
             _ => {
                 let _ = (keys, seconds);
-                false
+                None
+            }
+        }
+    }
+
+    /// Takes one back from these counts in Redis (those still there).
+    pub(crate) async fn decrement(&self, keys: Vec<String>) {
+        match &self.store {
+            #[cfg(feature = "redis")]
+            Store::Shared(shared) => shared.decrement(keys).await,
+            _ => {
+                let _ = keys;
             }
         }
     }

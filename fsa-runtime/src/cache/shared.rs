@@ -56,6 +56,14 @@ return 0
 
 /// Replaces an entry by a tombstone holding Redis's time, for `ARGV[1]`
 /// seconds: 1 when there was an entry, else 0.
+/// One less in a count that exists and is above 0.
+const GIVE_BACK: &str = r"
+if (tonumber(redis.call('GET', KEYS[1])) or 0) > 0 then
+  return redis.call('DECR', KEYS[1])
+end
+return 0
+";
+
 const FORGET: &str = r"
 local old = redis.call('GET', KEYS[1])
 local now = redis.call('TIME')
@@ -263,27 +271,11 @@ impl Shared {
             .await;
     }
 
-    /// The counts of these keys (0 for a missing one).
-    pub(super) async fn counts(&self, keys: Vec<String>) -> Option<Vec<u64>> {
+    /// Adds one to each count, each expiring `seconds` after its first:
+    /// the new counts, atomically (`None` when Redis cannot tell).
+    pub(super) async fn increment(&self, keys: Vec<String>, seconds: u64) -> Option<Vec<u64>> {
         if self.inner.health.is_down() {
             return None;
-        }
-        let counts: Vec<Option<u64>> = self
-            .run(move |inner| async move {
-                redis::cmd("MGET")
-                    .arg(&keys)
-                    .query_async(&mut inner.connection()?)
-                    .await
-            })
-            .await
-            .ok()?;
-        Some(counts.into_iter().map(Option::unwrap_or_default).collect())
-    }
-
-    /// Adds one to each count, each expiring `seconds` after its first.
-    pub(super) async fn increment(&self, keys: Vec<String>, seconds: u64) -> bool {
-        if self.inner.health.is_down() {
-            return false;
         }
         self.run(move |inner| async move {
             let mut pipe = redis::pipe();
@@ -298,12 +290,29 @@ impl Shared {
                     .arg(seconds)
                     .arg("NX")
                     .ignore();
-                pipe.cmd("INCR").arg(key).ignore();
+                pipe.cmd("INCR").arg(key);
             }
-            pipe.query_async::<()>(&mut inner.connection()?).await
+            pipe.query_async::<Vec<u64>>(&mut inner.connection()?).await
         })
         .await
-        .is_ok()
+        .ok()
+    }
+
+    /// Takes one back from each count that still exists (an expired one
+    /// is not made again, without an expiry).
+    pub(super) async fn decrement(&self, keys: Vec<String>) {
+        if self.inner.health.is_down() {
+            return;
+        }
+        let _ = self
+            .run(move |inner| async move {
+                let mut pipe = redis::pipe();
+                for key in &keys {
+                    pipe.cmd("EVAL").arg(GIVE_BACK).arg(1).arg(key).ignore();
+                }
+                pipe.query_async::<()>(&mut inner.connection()?).await
+            })
+            .await;
     }
 
     /// Forgets entries (tombstones for the TTL): how many there were. When

@@ -139,7 +139,8 @@ impl TestRequest {
         self
     }
 
-    /// Adds a header.
+    /// Adds a header (one more value when it is repeated; cookies are
+    /// sent together with the token cookie of [`TestApp::as_user`]).
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_string(), value.to_string()));
         self
@@ -287,8 +288,21 @@ impl TestRequest {
             .inner
             .server
             .request(self.method.clone(), app.url(&self.target()));
+        // Headers add up (a repeated one is sent repeated); cookies join
+        // in one `Cookie` header (the test's and the token's).
+        let cookies: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("cookie"))
+            .map(|(_, value)| value.as_str())
+            .collect();
+        if !cookies.is_empty() {
+            sent = sent.insert_header(("Cookie", cookies.join("; ")));
+        }
         for (name, value) in &self.headers {
-            sent = sent.insert_header((name.as_str(), value.as_str()));
+            if !name.eq_ignore_ascii_case("cookie") {
+                sent = sent.append_header((name.as_str(), value.as_str()));
+            }
         }
         let response = match self.body {
             Body::None => sent.send().await,

@@ -124,6 +124,12 @@ impl AuthzMatrix {
     /// differs, each line written wrong and each route no line calls.
     pub async fn verify(&self, app: &TestApp) -> Result<(), String> {
         let mut problems = self.problems.clone();
+        if self.users.is_empty() {
+            problems.push(
+                "no users: name at least one, such as AuthzMatrix::new([\"calvin\", ANONYMOUS])"
+                    .into(),
+            );
+        }
         let mut covered = HashSet::new();
         for line in &self.lines {
             let path = line.target.split('?').next().unwrap_or_default();

@@ -156,7 +156,10 @@ impl TestApp {
     /// takes tokens, a token minted with the application's secret for the
     /// route's realm, in the configured carrier; on a `fake` route, the
     /// `LOGIN` parameter; otherwise the password given with
-    /// [`password`](Self::password), by `basic` or `param`.
+    /// [`password`](Self::password), by `basic` or `param`. A request that
+    /// no fsa route serves (a 404 or a 405 to test) goes without
+    /// credentials; so does one to routes served under a prefix
+    /// ([`serve`](Self::serve) with a scope), which the kit does not know.
     pub fn as_user(&self, login: &str) -> Client {
         Client::new(
             self.clone(),
@@ -187,10 +190,20 @@ impl TestApp {
     }
 }
 
-/// The first route of `fsa` serving `method` whose pattern matches `path`.
+/// The route of `fsa` that serves `method` on `path`, as actix finds it:
+/// the first path declared that matches (fsa registers one resource per
+/// path, in the order paths first appear), then its route of that method
+/// (none: a 405).
 fn route_of<'a>(fsa: &'a Fsa, method: &Method, path: &str) -> Option<RouteInfo<'a>> {
-    fsa.routes().find(|route| {
-        route.methods().contains(&method.as_str())
-            && ResourceDef::new(route.actix_path()).is_match(path)
-    })
+    let mut paths: Vec<&str> = Vec::new();
+    for route in fsa.routes() {
+        if !paths.contains(&route.actix_path()) {
+            paths.push(route.actix_path());
+        }
+    }
+    let resource = paths
+        .into_iter()
+        .find(|pattern| ResourceDef::new(*pattern).is_match(path))?;
+    fsa.routes()
+        .find(|route| route.actix_path() == resource && route.methods().contains(&method.as_str()))
 }

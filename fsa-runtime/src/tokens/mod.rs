@@ -61,6 +61,14 @@ pub(crate) struct Tokens {
     pub(crate) realm: String,
 }
 
+/// Whether a refusal is of a token past its expiry: checked after its
+/// signature, so rightly made. Every such message starts with "expired "
+/// ("expired auth token", "expired fsa auth token", "expired jwt auth
+/// token").
+pub(crate) fn is_expiry(refused: &ErrorResponse) -> bool {
+    refused.message().starts_with("expired ")
+}
+
 pub(crate) fn now() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
