@@ -95,14 +95,16 @@ impl<'a> RouteInfo<'a> {
 
     /// The names of the schemes that authenticate the route in the built
     /// application, in the order they are tried (its `authn`, or
-    /// `FSA_AUTH`); empty for an OPEN or CLOSE route, `None` for a route
-    /// not built ([`Route::info`]).
+    /// `FSA_AUTH`; `none`, which authenticates nobody, left out); empty
+    /// for an OPEN or CLOSE route, `None` for a route not built
+    /// ([`Route::info`]).
     pub fn schemes(&self) -> Option<Vec<&'a str>> {
         let built = self.built?;
         if built.access != Access::Auth {
             return Some(Vec::new());
         }
-        Some(built.schemes.iter().map(|s| s.name()).collect())
+        let names = built.schemes.iter().map(|s| s.name());
+        Some(names.filter(|name| *name != "none").collect())
     }
 
     /// The realm of the route's tokens in the built application (the JWT

@@ -130,7 +130,7 @@ fn give_each_operation_its_security_authz_and_answers() {
             .cloned()
             .collect()
     };
-    assert_eq!(codes(hello), ["200", "400", "413"]);
+    assert_eq!(codes(hello), ["200", "400", "413", "default"]);
     assert_eq!(
         hello["responses"]["200"]["content"]["text/plain"]["schema"]["type"],
         "string"
@@ -144,10 +144,10 @@ fn give_each_operation_its_security_authz_and_answers() {
     assert!(store["description"]
         .as_str()
         .unwrap()
-        .contains("authentication: token, basic, param, none"));
+        .contains("authentication: token, basic, param"));
     assert_eq!(
         codes(store),
-        ["200", "400", "401", "403", "404", "413", "429", "503"]
+        ["200", "400", "401", "403", "404", "413", "429", "503", "default"]
     );
     assert_eq!(
         store["responses"]["200"]["content"]["application/json"]["schema"]["type"],
@@ -310,7 +310,7 @@ fn list_who_may_call_what() {
         .unwrap();
     for part in [
         r#"["kid", ("store", "sid")]"#,
-        "token, basic, param, none",
+        "token, basic, param ",
         "sid, limit?, tags, header user-agent, cookie session?",
         "openapi::store",
     ] {
@@ -323,5 +323,118 @@ fn list_who_may_call_what() {
     assert!(
         hello.contains("OPEN") && hello.contains(" - ") && hello.contains("who?"),
         "{hello}"
+    );
+}
+
+#[get("/kinds/<name>", authz = "OPEN")]
+async fn kinds(
+    name: String,
+    day: Option<chrono::NaiveDate>,
+    at: Option<chrono::NaiveTime>,
+    price: Option<rust_decimal::Decimal>,
+    id: Option<uuid::Uuid>,
+    x_count: Option<Header<u32>>,
+    rest: HashMap<String, String>,
+) -> Option<String> {
+    let _ = (day, at, price, id, x_count, rest);
+    (name != "none").then_some(name)
+}
+
+#[get("/closed", authz = "CLOSE")]
+async fn closed() -> &'static str {
+    "never"
+}
+
+#[post("/maybe", authz = "OPEN")]
+async fn maybe(note: Option<String>) -> String {
+    note.unwrap_or_default()
+}
+
+#[test]
+fn describe_formats_paths_headers_rest_and_optional_answers() {
+    let fsa = build(
+        from_toml(
+            "docs",
+            "FSA_AUTH = [\"basic\", \"none\"]\nFSA_REALM = \"Documented\"",
+        )
+        .get_user_pass(get_user_pass)
+        .routes(routes![kinds, closed, maybe]),
+    );
+    let doc = document(&fsa);
+    assert_eq!(doc["info"]["title"], "Documented", "the realm by default");
+    let kinds = &doc["paths"]["/kinds/{name}"]["get"];
+    let params = kinds["parameters"].as_array().unwrap();
+    let schema = |name: &str| params.iter().find(|p| p["name"] == name).unwrap()["schema"].clone();
+    // One path segment: no slash, not empty.
+    assert_eq!(
+        schema("name")["pattern"],
+        "^[^/\\u0000-\\u001f\\u007f-\\u009f]+$"
+    );
+    assert_eq!(schema("name")["minLength"], 1);
+    assert_eq!(schema("day")["format"], "date");
+    assert_eq!(schema("at")["format"], "partial-time");
+    assert_eq!(schema("price")["format"], "decimal");
+    assert_eq!(schema("id")["format"], "uuid");
+    assert_eq!(schema("x-count")["type"], "integer");
+    assert_eq!(schema("x-count")["maximum"], u32::MAX);
+    let rest = params.iter().find(|p| p["name"] == "rest").unwrap();
+    assert_eq!(rest["style"], "form");
+    assert_eq!(rest["explode"], true);
+    assert_eq!(rest["schema"]["additionalProperties"]["type"], "string");
+    // Option<T>: None is a 404; any other error is the default answer.
+    assert!(kinds["responses"]["404"].is_object());
+    assert!(kinds["responses"]["default"].is_object());
+    assert_eq!(
+        kinds["responses"]["200"]["content"]["text/plain"]["schema"]["type"],
+        "string"
+    );
+    // A closed route answers 403 before reading anything.
+    let closed = &doc["paths"]["/closed"]["get"];
+    let codes: Vec<&String> = closed["responses"].as_object().unwrap().keys().collect();
+    assert_eq!(codes, ["400", "403", "default"]);
+    // Every body parameter optional: so is the body.
+    assert_eq!(
+        doc["paths"]["/maybe"]["post"]["requestBody"]["required"],
+        false
+    );
+}
+
+#[test]
+fn give_every_authenticated_route_a_requirement() {
+    let fsa = build(
+        from_toml(
+            "docs",
+            "FSA_AUTH = [\"httpd\", \"fake\", \"none\"]\nFSA_HTTPD_HEADER = \"X-Remote-User\"\nFSA_MODE = \"dev\"",
+        )
+        .user_in_group(|_: &str, _: &str| true)
+        .object_perms("store", |_: &str, _: i64, _: Option<&str>| Some(true))
+        .routes(routes![store]),
+    );
+    let doc = document(&fsa);
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["httpd"]["in"], "header");
+    assert_eq!(schemes["httpd"]["name"], "X-Remote-User");
+    assert_eq!(
+        schemes["fake"],
+        json!({"type": "apiKey", "in": "query", "name": "LOGIN",
+        "description": "fake authentication, for local tests only: the login itself"})
+    );
+    assert_eq!(
+        doc["paths"]["/store/{sid}"]["get"]["security"],
+        json!([{"httpd": []}, {"fake": []}])
+    );
+    // An int path variable has no sign.
+    let sid = &doc["paths"]["/store/{sid}"]["get"]["parameters"][0];
+    assert_eq!(sid["schema"]["minimum"], 0);
+    let header = document(&app(&format!(
+        "{AUTH}\nFSA_TOKEN_CARRIER = \"header\"\nFSA_TOKEN_NAME = \"X-Token\""
+    )));
+    assert_eq!(
+        header["components"]["securitySchemes"]["token"]["in"],
+        "header"
+    );
+    assert_eq!(
+        header["components"]["securitySchemes"]["token"]["name"],
+        "X-Token"
     );
 }

@@ -59,7 +59,7 @@ fn an_application_lists_its_routes_in_order_as_declared() {
     assert_eq!(store.schemes(), Some(vec!["token", "basic"]));
     assert_eq!(store.token_realm(), Some("stores"));
     assert_eq!(routes[0].schemes(), Some(vec![]));
-    assert_eq!(routes[2].schemes(), Some(vec!["token", "basic", "none"]));
+    assert_eq!(routes[2].schemes(), Some(vec!["token", "basic"]));
     assert_eq!(routes[2].token_realm(), Some("routes"));
     let params: Vec<(&str, bool, ParamKind)> = store
         .params()

@@ -213,6 +213,8 @@ pub struct OpenApiOptions {
     pub title: Option<String>,
     /// The document's `info.version` (`"0"`).
     pub version: String,
+    /// The token URL of the `oauth` scheme (default: `FSA_TOKEN_ISSUER`).
+    pub token_url: Option<String>,
 }
 
 impl Default for OpenApiOptions {
@@ -222,6 +224,7 @@ impl Default for OpenApiOptions {
             authz: "AUTH".into(),
             title: None,
             version: "0".into(),
+            token_url: None,
         }
     }
 }
@@ -431,7 +434,8 @@ directives! {
     /// `false` counts nothing.
     throttle: Option<ThrottleOptions> = Some(ThrottleOptions::default()), "FSA_THROTTLE" => throttle;
     /// fsa's own: serve the OpenAPI document (feature `openapi`) on a
-    /// route, `{ path = "/openapi.json", authz = "AUTH", title, version }`;
+    /// route, `{ path = "/openapi.json", authz = "AUTH", title, version,
+    /// token_url }`;
     /// `true` for these defaults; `false`: not served.
     openapi: Option<OpenApiOptions> = None, "FSA_OPENAPI" => openapi;
     /// fsa's own: password hashes computed at once (0: one per CPU);

@@ -296,9 +296,10 @@ pub(super) fn openapi(name: &str, value: &Value) -> Parsed<Option<OpenApiOptions
             "authz" => options.authz = nonempty(&option, value)?,
             "title" => options.title = Some(nonempty(&option, value)?),
             "version" => options.version = nonempty(&option, value)?,
+            "token_url" => options.token_url = Some(nonempty(&option, value)?),
             other => {
                 return Err(format!(
-                    "{name}: unexpected option \"{other}\": expected path, authz, title or version"
+                    "{name}: unexpected option \"{other}\": expected path, authz, title, version or token_url"
                 ))
             }
         }

@@ -87,7 +87,11 @@ pub(crate) fn document(state: &State) -> OpenApi {
             }
             ids.push(id.clone());
             let operation = operation::operation(&cx, &route, compiled, method, id);
-            paths.add_path_operation(openapi_path(route.path()), vec![http_method], operation);
+            paths.add_path_operation(
+                openapi_path(route.actix_path()),
+                vec![http_method],
+                operation,
+            );
         }
     }
     let options = config.openapi.clone().unwrap_or_default();
@@ -123,22 +127,60 @@ fn http_method(method: &str) -> Option<HttpMethod> {
     })
 }
 
-/// `/store/<int:sid>` -> `/store/{sid}`.
-fn openapi_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut rest = path;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('>') else {
-            break;
-        };
-        let variable = &rest[open + 1..open + close];
-        let name = variable.rsplit(':').next().unwrap_or(variable);
-        out.push('{');
-        out.push_str(name);
-        out.push('}');
-        rest = &rest[open + close + 1..];
+/// The OpenAPI template of an actix path: `/store/{sid:[0-9]+}` ->
+/// `/store/{sid}`.
+fn openapi_path(actix_path: &str) -> String {
+    path_variables(actix_path).fold(actix_path.to_string(), |path, (name, regex)| match regex {
+        Some(regex) => path.replacen(&format!("{{{name}:{regex}}}"), &format!("{{{name}}}"), 1),
+        None => path,
+    })
+}
+
+/// The variables of an actix path, with their regexes (`None`: actix's
+/// default, one segment).
+pub(crate) fn path_variables(actix_path: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
+    let mut rest = actix_path;
+    std::iter::from_fn(move || {
+        let open = rest.find('{')?;
+        // A regex may hold braces (`[0-9a-f]{8}`): the variable ends at the
+        // brace that closes the first one.
+        let mut depth = 0usize;
+        let mut end = None;
+        for (i, c) in rest[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(open + i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let end = end?;
+        let variable = &rest[open + 1..end];
+        rest = &rest[end + 1..];
+        Some(match variable.split_once(':') {
+            Some((name, regex)) => (name, Some(regex)),
+            None => (variable, None),
+        })
+    })
+}
+
+#[cfg(test)]
+mod should {
+    #[test]
+    fn write_paths_as_openapi_templates() {
+        let uuid =
+            "/u/{id:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}}/x";
+        assert_eq!(super::openapi_path(uuid), "/u/{id}/x");
+        assert_eq!(
+            super::openapi_path("/store/{sid:[0-9]+}/p/{name}/{rest:.+}"),
+            "/store/{sid}/p/{name}/{rest}"
+        );
+        let variables: Vec<_> = super::path_variables("/a/{x}/{n:[0-9]+}").collect();
+        assert_eq!(variables, [("x", None), ("n", Some("[0-9]+"))]);
     }
-    out.push_str(rest);
-    out
 }

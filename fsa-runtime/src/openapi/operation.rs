@@ -13,7 +13,7 @@ use crate::{
 };
 use utoipa::openapi::{
     extensions::ExtensionsBuilder,
-    path::{Operation, OperationBuilder, ParameterBuilder, ParameterIn},
+    path::{Operation, OperationBuilder, ParameterBuilder, ParameterIn, ParameterStyle},
     request_body::RequestBodyBuilder,
     schema::{AdditionalProperties, ObjectBuilder, SchemaType, Type},
     security::{SecurityRequirement, SecurityScheme},
@@ -38,6 +38,9 @@ pub(crate) fn operation(
     let body_method = matches!(method, "POST" | "PUT" | "PATCH");
     let mut body = ObjectBuilder::new().schema_type(Type::Object);
     let (mut in_body, mut uploads, mut rest) = (0, false, false);
+    let mut body_required = false;
+    let path_regexes: Vec<(&str, Option<&str>)> =
+        super::path_variables(route.actix_path()).collect();
     for param in route.params() {
         let type_name = param.type_name();
         let required =
@@ -55,7 +58,24 @@ pub(crate) fn operation(
                     _ => schema::any(),
                 };
                 let values = AdditionalProperties::RefOr(values.into());
-                body = body.additional_properties(Some(values));
+                if body_method {
+                    body = body.additional_properties(Some(values));
+                } else {
+                    // Any other name of the query string.
+                    let free = ObjectBuilder::new()
+                        .schema_type(Type::Object)
+                        .additional_properties(Some(values))
+                        .build();
+                    operation = operation.parameter(
+                        ParameterBuilder::new()
+                            .name(param.name())
+                            .parameter_in(ParameterIn::Query)
+                            .required(Required::False)
+                            .style(Some(ParameterStyle::Form))
+                            .explode(Some(true))
+                            .schema(Some(free)),
+                    );
+                }
                 continue;
             }
             _ => continue, // the user, the request, the application
@@ -66,21 +86,29 @@ pub(crate) fn operation(
         };
         match place {
             Some(place) => {
-                let refused = match place {
-                    ParameterIn::Path => schema::NO_CONTROL,
-                    _ => schema::NO_NUL,
-                };
+                let mut schema = schema::schema(type_name);
+                if place == ParameterIn::Path {
+                    // What the path's pattern lets through.
+                    let regex = path_regexes
+                        .iter()
+                        .find(|(variable, _)| *variable == name)
+                        .and_then(|(_, regex)| *regex);
+                    schema = path_schema(schema, regex);
+                } else {
+                    schema = schema::refusing(schema, schema::NO_NUL);
+                }
                 let required = place == ParameterIn::Path || required;
+                let required = if required {
+                    Required::True
+                } else {
+                    Required::False
+                };
                 operation = operation.parameter(
                     ParameterBuilder::new()
                         .name(name)
                         .parameter_in(place)
-                        .required(if required {
-                            Required::True
-                        } else {
-                            Required::False
-                        })
-                        .schema(Some(schema::refusing(schema::schema(type_name), refused))),
+                        .required(required)
+                        .schema(Some(schema)),
                 );
             }
             None => {
@@ -90,6 +118,7 @@ pub(crate) fn operation(
                 body = body.property(&name, schema);
                 if required {
                     body = body.required(&name);
+                    body_required = true;
                 }
             }
         }
@@ -104,7 +133,12 @@ pub(crate) fn operation(
     }
     if body_method && (in_body > 0 || rest) {
         let schema = body.build();
-        let mut request = RequestBodyBuilder::new().required(Some(Required::True));
+        let required = if body_required {
+            Required::True
+        } else {
+            Required::False
+        };
+        let mut request = RequestBodyBuilder::new().required(Some(required));
         if uploads {
             request = request.content(
                 "multipart/form-data",
@@ -177,6 +211,26 @@ pub(crate) fn operation(
     operation.build()
 }
 
+/// A path variable's schema: what its pattern lets through (`[0-9]+`: no
+/// sign; one segment: no `/`), no control character.
+fn path_schema(schema: utoipa::openapi::Schema, regex: Option<&str>) -> utoipa::openapi::Schema {
+    use utoipa::openapi::Schema;
+    let mut schema = match regex {
+        None => schema::refusing(schema, schema::SEGMENT),
+        Some(_) => schema::refusing(schema, schema::NO_CONTROL),
+    };
+    if let Schema::Object(object) = &mut schema {
+        let string = object.schema_type == SchemaType::new(Type::String);
+        if !string && matches!(regex, Some("[0-9]+") | Some(r"[0-9]+\.[0-9]+")) {
+            object.minimum = Some(utoipa::Number::UInt(0));
+        }
+        if string && object.min_length.is_none() {
+            object.min_length = Some(1);
+        }
+    }
+    schema
+}
+
 /// Whether a type name is (or holds) an uploaded file.
 fn is_upload(type_name: &str) -> bool {
     type_name.contains("::Upload")
@@ -190,7 +244,7 @@ fn responses(
     compiled: &CompiledRoute,
 ) -> utoipa::openapi::Responses {
     let mut responses = ResponsesBuilder::new();
-    let (success, content, mut not_found) = success(route.returns());
+    let (success, content, not_found) = success(route.returns());
     let mut answer = ResponseBuilder::new().description("success");
     if let Some((content_type, schema)) = content {
         answer = answer.content(
@@ -215,11 +269,18 @@ fn responses(
     if compiled.access == Access::Close || (auth && (groups || perms)) {
         errors.push(("403", "not authorized"));
     }
-    not_found |= perms || route.params().any(|p| p.in_path());
-    if not_found {
-        errors.push(("404", "no such object"));
+    // An unknown object answers FSA_NOT_FOUND_ERROR (404).
+    let not_found_status = cx.state.config.not_found_error.to_string();
+    let unknown_object = perms || not_found;
+    if unknown_object {
+        errors.push((not_found_status.as_str(), "no such object"));
     }
-    errors.push(("413", "too many parameters or too large a body"));
+    if route.params().any(|p| p.in_path()) && !(unknown_object && not_found_status == "404") {
+        errors.push(("404", "no such path"));
+    }
+    if compiled.access != Access::Close {
+        errors.push(("413", "too many parameters or too large a body"));
+    }
     if auth && cx.state.throttle.is_some() {
         errors.push((
             "429",
@@ -235,6 +296,10 @@ fn responses(
     for (status, why) in errors {
         responses = responses.response(status, responses_error(cx, status, why));
     }
+    // Any other error (a handler's own, 408 for a stalled body, 431 for
+    // too large headers, 500), in the same format.
+    let other = "another error: the handler's, a stalled body (408), too large headers (431), a failure (500)";
+    responses = responses.response("default", responses_error(cx, "default", other));
     responses.build()
 }
 

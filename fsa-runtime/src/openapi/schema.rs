@@ -130,7 +130,9 @@ pub(crate) fn schema(name: &str) -> Schema {
         }
         Shape::One(_) => {}
     }
-    for wrapper in ["Json", "Result", "Data", "Box", "Arc", "Rc"] {
+    for wrapper in [
+        "Json", "Result", "Data", "Box", "Arc", "Rc", "Header", "Cookie",
+    ] {
         if let Some(args) = generics(name, wrapper) {
             return schema(args[0]);
         }
@@ -148,20 +150,24 @@ pub(crate) fn schema(name: &str) -> Schema {
         "u64" | "usize" => int!("uint64", u64),
         "i128" => integer("int128", None, None),
         "u128" => integer("uint128", Some(0), None),
-        "f32" => ObjectBuilder::new()
+        "f32" | "f64" => ObjectBuilder::new()
             .schema_type(Type::Number)
-            .format(known(KnownFormat::Float))
+            .format(known(if base(name) == "f32" {
+                KnownFormat::Float
+            } else {
+                KnownFormat::Double
+            }))
+            .description(Some(FLOAT))
             .into(),
-        "f64" | "Number" => ObjectBuilder::new()
-            .schema_type(Type::Number)
-            .format(known(KnownFormat::Double))
-            .into(),
+        "Number" => ObjectBuilder::new().schema_type(Type::Number).into(),
         "bool" => ObjectBuilder::new().schema_type(Type::Boolean).into(),
         "String" | "str" | "&str" | "Cow" | "char" => string(None),
         "Uuid" => string(custom("uuid")),
         "NaiveDate" => string(known(KnownFormat::Date)),
-        "NaiveTime" => string(known(KnownFormat::Time)),
-        "NaiveDateTime" | "DateTime" => string(known(KnownFormat::DateTime)),
+        // RFC 3339's time and date-time have an offset; naive ones do not.
+        "NaiveTime" => string(custom("partial-time")),
+        "NaiveDateTime" => string(custom("local-date-time")),
+        "DateTime" => string(known(KnownFormat::DateTime)),
         "Decimal" => string(custom("decimal")),
         "IpAddr" => string(custom("ip")),
         "Ipv4Addr" => string(custom("ipv4")),
@@ -171,10 +177,15 @@ pub(crate) fn schema(name: &str) -> Schema {
     }
 }
 
+/// What a float parameter takes in JSON (FlaskSimpleAuth 36's rule).
+const FLOAT: &str = "in JSON, a number written as a float (2.0 or 2e0): an integer (2) is refused";
+
 /// Strings fsa refuses in the query string, forms and JSON (a NUL).
 pub(crate) const NO_NUL: &str = "^[^\\u0000]*$";
 /// Strings fsa refuses in a path (control characters, C0 and C1).
 pub(crate) const NO_CONTROL: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// A path segment: no control character, no `/` (even encoded).
+pub(crate) const SEGMENT: &str = "^[^/\\u0000-\\u001f\\u007f-\\u009f]+$";
 
 /// `schema`, its strings (array items included) matching `pattern`.
 pub(crate) fn refusing(mut schema: Schema, pattern: &str) -> Schema {

@@ -12,9 +12,8 @@ use utoipa::openapi::security::{
 };
 
 /// The OpenAPI security schemes of the enabled fsa schemes, by name.
-/// `none` needs none; `httpd` (a header the front server sets) and custom
-/// schemes have no OpenAPI form, and are named in each operation's
-/// description instead.
+/// `none` needs none; `httpd` is the header the front server sets, a
+/// custom scheme an `Authorization` header of the application's.
 pub(crate) fn schemes(config: &Config, tokens: Option<&Tokens>) -> Vec<(String, SecurityScheme)> {
     let mut schemes = Vec::new();
     let uses = |name: &str| config.auth.iter().any(|s| s == name);
@@ -48,9 +47,32 @@ pub(crate) fn schemes(config: &Config, tokens: Option<&Tokens>) -> Vec<(String, 
             .iter()
             .map(|s| (s.as_str(), s.as_str()))
             .collect();
-        let token_url = config.token_issuer.clone().unwrap_or_default();
+        let options = config.openapi.clone().unwrap_or_default();
+        let token_url = options
+            .token_url
+            .or_else(|| config.token_issuer.clone())
+            .unwrap_or_default();
         let flow = Flow::ClientCredentials(ClientCredentials::new(token_url, scopes));
         schemes.push(("oauth".into(), SecurityScheme::OAuth2(OAuth2::new([flow]))));
+    }
+    if let (true, Some(header)) = (uses("httpd"), &config.httpd_header) {
+        let set = ApiKeyValue::with_description(
+            header.as_str(),
+            "httpd authentication: the login, set by the fronting web server",
+        );
+        schemes.push(("httpd".into(), SecurityScheme::ApiKey(ApiKey::Header(set))));
+    }
+    // A scheme of the application's: fsa knows its name only.
+    for name in config
+        .auth
+        .iter()
+        .filter(|n| !BUILT_IN.contains(&n.as_str()))
+    {
+        let custom = ApiKeyValue::with_description(
+            "Authorization",
+            format!("the application's own scheme \"{name}\"").as_str(),
+        );
+        schemes.push((name.clone(), SecurityScheme::ApiKey(ApiKey::Header(custom))));
     }
     if uses("fake") {
         let login = ApiKeyValue::with_description(
@@ -61,6 +83,11 @@ pub(crate) fn schemes(config: &Config, tokens: Option<&Tokens>) -> Vec<(String, 
     }
     schemes
 }
+
+/// The names of fsa's own schemes in `FSA_AUTH`.
+const BUILT_IN: &[&str] = &[
+    "none", "basic", "param", "password", "token", "oauth", "fake", "httpd",
+];
 
 /// An HTTP scheme.
 fn http(scheme: HttpAuthScheme, format: Option<&str>) -> SecurityScheme {

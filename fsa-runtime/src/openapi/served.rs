@@ -12,15 +12,18 @@ use crate::{
     },
     spec::{AuthzItem, RouteSpec},
 };
-use actix_web::HttpResponse;
+use actix_web::{web::Bytes, HttpResponse};
 use std::sync::OnceLock;
 
-/// The document's route; made once per `build()` (and kept for the
-/// process: routes are `'static`).
+/// The document's route; made once per `build()` with `FSA_OPENAPI` and
+/// kept for the process (routes are `'static`): a few hundred bytes, and
+/// the document once served. An application builds once; a test suite
+/// that builds hundreds of applications keeps their documents.
 pub(crate) struct OpenApiRoute {
     spec: &'static RouteSpec,
-    /// The document, written at its first request.
-    document: OnceLock<String>,
+    /// The document, written at its first request (shared by every
+    /// answer: `Bytes` clones are counted references).
+    document: OnceLock<Bytes>,
 }
 
 impl Sealed for OpenApiRoute {}
@@ -43,10 +46,11 @@ impl RouteCall for OpenApiRoute {
         }
         let document = self.document.get_or_init(|| {
             let document = super::document(&ctx.state);
-            document.to_json().unwrap_or_else(|e| {
+            let json = document.to_json().unwrap_or_else(|e| {
                 tracing::error!("fsa: the OpenAPI document cannot be written: {e}");
                 String::new()
-            })
+            });
+            Bytes::from(json)
         });
         if document.is_empty() {
             return Err(ErrorResponse::internal(
