@@ -34,7 +34,14 @@ pub(crate) fn configure(
             if route.spec.actix_path != path {
                 continue;
             }
-            for method in route.spec.methods {
+            // A GET route answers HEAD too, as Flask's do (actix sends no
+            // body to a HEAD).
+            let head = route.spec.methods.contains(&"GET")
+                && !state.routes.iter().any(|other| {
+                    other.spec.actix_path == path && other.spec.methods.contains(&"HEAD")
+                });
+            let implied: &[&str] = if head { &["HEAD"] } else { &[] };
+            for method in route.spec.methods.iter().chain(implied) {
                 let method = actix_web::http::Method::from_bytes(method.as_bytes())
                     .expect("methods are checked by the macros");
                 // The request and its body, straight to the pipeline: no

@@ -168,7 +168,7 @@ pub(crate) async fn handle<R: RouteCall>(
             }
             None => {
                 authorized = true;
-                response
+                handler_error(state, response)
             }
         },
         Ok(Err(error)) => {
@@ -225,6 +225,41 @@ pub(crate) async fn handle<R: RouteCall>(
     drop(extensions);
     let RequestCtx { request, .. } = ctx;
     Ok(ServiceResponse::new(request, response))
+}
+
+/// A handler's error answer that fsa did not make, through the error
+/// format: an actix error (`Err(actix_web::Error)`, with its message), or
+/// an empty error answer (`HttpResponse::NotFound().finish()`, an
+/// `Option` handler's `None`). An error answer with a body is the
+/// handler's own, sent as is.
+fn handler_error(state: &State, response: HttpResponse) -> HttpResponse {
+    let status = response.status();
+    if status.as_u16() < 400 {
+        return response;
+    }
+    let message = match response.error() {
+        Some(error) => error.to_string(),
+        None if matches!(
+            actix_web::body::MessageBody::size(response.body()),
+            actix_web::body::BodySize::None | actix_web::body::BodySize::Sized(0)
+        ) =>
+        {
+            status
+                .canonical_reason()
+                .unwrap_or("error")
+                .to_ascii_lowercase()
+        }
+        None => return response,
+    };
+    let mut error = ErrorResponse::with_status(message, status);
+    for (name, value) in response.headers() {
+        // The answer's own headers stay (Allow, WWW-Authenticate...),
+        // not its body's description.
+        if name != CONTENT_TYPE && name != actix_web::http::header::CONTENT_LENGTH {
+            error = error.header(name.as_str(), value.to_str().unwrap_or_default());
+        }
+    }
+    state.render(&error)
 }
 
 /// The cookie carrier: after a successful authenticated answer of a route
@@ -332,9 +367,44 @@ pub(crate) fn before_request(state: &State, request: &HttpRequest) -> Option<Htt
             })
         })
         // Nothing to route to: a 404, without running a default service.
-        .or_else(|| matches!(destination, Destination::Nowhere).then(|| not_found(state)))?;
+        .or_else(|| matches!(destination, Destination::Nowhere).then(|| not_found(state)))
+        .or_else(|| options(state, request, &destination))?;
     // fsa's or the application's own answer, sent as is (`Answer::EARLY`).
     Some(answer)
+}
+
+/// `OPTIONS` on a path of fsa's routes that declare none: 200 with the
+/// path's methods in `Allow`, as Flask answers (no authentication: it
+/// tells what the path serves, not who may call it). CORS preflights are
+/// answered before, by the CORS middleware.
+fn options(state: &State, request: &HttpRequest, to: &Destination) -> Option<HttpResponse> {
+    if request.method() != actix_web::http::Method::OPTIONS || !matches!(to, Destination::Fsa) {
+        return None;
+    }
+    let name = request
+        .resource_map()
+        .match_name(request.match_info().as_str())?;
+    let path = name.strip_prefix(FSA_RESOURCE)?;
+    let mut methods: Vec<&str> = Vec::new();
+    for route in state.routes.iter().filter(|r| r.spec.actix_path == path) {
+        for method in route.spec.methods {
+            if !methods.contains(method) {
+                methods.push(method);
+            }
+        }
+    }
+    if methods.contains(&"OPTIONS") {
+        return None; // the application's own OPTIONS route
+    }
+    if methods.contains(&"GET") && !methods.contains(&"HEAD") {
+        methods.push("HEAD"); // see `actix::configure`
+    }
+    methods.push("OPTIONS");
+    Some(
+        HttpResponse::Ok()
+            .insert_header((actix_web::http::header::ALLOW, methods.join(", ")))
+            .finish(),
+    )
 }
 
 /// The 404 of a path no route takes, in the error format (actix's own

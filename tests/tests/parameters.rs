@@ -98,6 +98,11 @@ async fn kwargs(a: i64, rest: HashMap<String, String>) -> String {
     format!("{a} {}", pairs.join(" "))
 }
 
+#[post("/lists", authz = "OPEN")]
+async fn lists(ints: Vec<i64>, strs: Vec<String>) -> String {
+    format!("{ints:?} {strs:?}")
+}
+
 #[post("/kwjson", authz = "OPEN")]
 async fn kwjson(rest: HashMap<String, Value>) -> Json<HashMap<String, Value>> {
     Json(rest)
@@ -284,6 +289,7 @@ fn app_with(config: &str) -> Fsa {
         fsa_tests::from_toml("acme", config)
             .get_user_pass(get_user_pass)
             .routes(routes![
+                lists,
                 echo,
                 shadow,
                 nothing,
@@ -1071,4 +1077,21 @@ async fn every_problem_of_a_request_is_in_one_400() {
         .as_str()
         .unwrap()
         .contains("parameter \"j\" is missing"));
+}
+
+#[actix_web::test]
+async fn json_list_items_are_cast_as_flask_simple_auth_36_does() {
+    let srv = serve(app());
+    assert_eq!(
+        json(
+            &srv,
+            "/lists",
+            json!({"ints": ["0x11", "2", 3], "strs": [2, "two"]})
+        )
+        .await,
+        (200, r#"[17, 2, 3] ["2", "two"]"#.into())
+    );
+    let (status, body) = json(&srv, "/lists", json!({"ints": [true, 2], "strs": []})).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("parameter \"ints\": item 0"), "{body}");
 }

@@ -5,7 +5,8 @@ use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
 use fsa_runtime::web::{check_path, JsonStream};
 use fsa_tests::{
-    body_text, build, get_user_pass, send, send_body, send_form, serve, status, status_body,
+    body_text, build, from_toml, get_user_pass, send, send_body, send_form, serve, status,
+    status_body,
 };
 use serde_json::{json, Value};
 
@@ -76,7 +77,7 @@ async fn every_error_goes_through_the_configured_format() {
     assert_eq!(answer.header("x-tea"), Some("earl grey"));
     let answer = send(srv.post("/open")).await;
     assert_eq!(answer.status, 405);
-    assert_eq!(answer.header("allow"), Some("GET"));
+    assert_eq!(answer.header("allow"), Some("GET, HEAD"));
 
     let srv = serve(app("FSA_ERROR_RESPONSE = \"json\""));
     let answer = send(srv.get("/closed")).await;
@@ -292,4 +293,103 @@ async fn dev_mode_marks_every_answer() {
     let srv = serve(app("FSA_MODE = \"prod\""));
     let answer = send(srv.get("/open")).await;
     assert!(answer.header("fsa-request").is_none());
+}
+
+#[actix_web::test]
+async fn get_routes_answer_head_and_paths_answer_options_with_their_methods() {
+    use fsa_runtime::testing::TestApp;
+    let app = TestApp::start(app_for_methods());
+    let head = app
+        .anonymous()
+        .request(actix_web::http::Method::HEAD, "/both")
+        .send()
+        .await;
+    head.assert_status(200).assert_text("");
+    for (path, allow) in [
+        ("/both", "GET, POST, HEAD, OPTIONS"),
+        ("/only-post", "POST, OPTIONS"),
+    ] {
+        app.anonymous()
+            .request(actix_web::http::Method::OPTIONS, path)
+            .send()
+            .await
+            .assert_status(200)
+            .assert_header("allow", Some(allow));
+    }
+    // A wrong method is still a 405, telling the same methods but OPTIONS.
+    app.anonymous()
+        .delete("/only-post")
+        .send()
+        .await
+        .assert_status(405);
+}
+
+#[fsa_runtime::route("/both", method = "GET", method = "POST", authz = "OPEN")]
+async fn both() -> &'static str {
+    "both"
+}
+
+#[fsa_runtime::post("/only-post", authz = "OPEN")]
+async fn only_post() -> &'static str {
+    "posted"
+}
+
+fn app_for_methods() -> Fsa {
+    build(
+        from_toml("web", "FSA_AUTH = \"none\"\nFSA_TOKEN_TYPE = \"none\"")
+            .routes(routes![both, only_post]),
+    )
+}
+
+#[fsa_runtime::get("/conflict", authz = "OPEN")]
+async fn conflict() -> Result<String, actix_web::Error> {
+    Err(actix_web::error::ErrorConflict("taken"))
+}
+
+#[fsa_runtime::get("/maybe/<n>", authz = "OPEN")]
+async fn maybe(n: i64) -> Option<String> {
+    (n == 1).then(|| "one".to_string())
+}
+
+#[fsa_runtime::get("/bare-404", authz = "OPEN")]
+async fn bare_404() -> HttpResponse {
+    HttpResponse::NotFound().finish()
+}
+
+#[fsa_runtime::get("/own-400", authz = "OPEN")]
+async fn own_400() -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({"mine": true}))
+}
+
+#[actix_web::test]
+async fn handler_errors_go_through_the_error_format_unless_they_have_a_body() {
+    use fsa_runtime::testing::TestApp;
+    let fsa = build(
+        from_toml(
+            "web",
+            "FSA_AUTH = \"none\"\nFSA_TOKEN_TYPE = \"none\"\nFSA_ERROR_RESPONSE = \"json:error\"",
+        )
+        .routes(routes![conflict, maybe, bare_404, own_400]),
+    );
+    let app = TestApp::start(fsa);
+    let client = app.anonymous();
+    for (path, status, error) in [
+        ("/conflict", 409, "taken"),
+        ("/maybe/2", 404, "not found"),
+        ("/bare-404", 404, "not found"),
+    ] {
+        client
+            .get(path)
+            .send()
+            .await
+            .assert_status(status)
+            .assert_json(&json!({ "error": error }));
+    }
+    client.get("/maybe/1").send().await.assert_text("one");
+    client
+        .get("/own-400")
+        .send()
+        .await
+        .assert_status(400)
+        .assert_json(&json!({"mine": true}));
 }

@@ -192,7 +192,7 @@ pub(crate) fn many<T>(item: &impl Item<T>, raw: Option<Raw<'_>>) -> Result<Vec<T
         Some(Raw::Json(Value::Array(items))) => items
             .iter()
             .enumerate()
-            .map(|(i, v)| item.json(v).map_err(|e| format!("item {i}: {e}")))
+            .map(|(i, v)| cast_item(item, v).map_err(|e| format!("item {i}: {e}")))
             .collect::<Result<_, _>>()
             .map_err(ParamError::Invalid),
         Some(Raw::Json(other)) => Err(ParamError::Invalid(format!(
@@ -201,6 +201,18 @@ pub(crate) fn many<T>(item: &impl Item<T>, raw: Option<Raw<'_>>) -> Result<Vec<T
         ))),
         Some(Raw::Files(_)) => Err(not_a_file()),
     }
+}
+
+/// An item of a JSON array, as FlaskSimpleAuth 36.0 reads a list: an
+/// item of the JSON type as is, else a string or a number cast from its
+/// text (`"0x11"` for an integer, `2` for a string); a boolean or a null
+/// is never cast (`[true, 2]` is no list of integers).
+fn cast_item<T>(item: &impl Item<T>, value: &Value) -> Result<T, String> {
+    item.json(value).or_else(|error| match value {
+        Value::String(text) => item.http(text).map_err(|_| error),
+        Value::Number(number) => item.http(&number.to_string()).map_err(|_| error),
+        _ => Err(error),
+    })
 }
 
 /// The error of a file given for a value.
@@ -274,6 +286,33 @@ mod should {
             .http("x")
             .unwrap_err()
             .starts_with("cast error on \"x\""));
+    }
+
+    #[test]
+    fn cast_json_list_items_as_flask_simple_auth_36() {
+        let ints = json!(["0x11", "2", 3]);
+        assert_eq!(
+            many::<i64>(&ScalarItem, Some(Raw::Json(&ints))),
+            Ok(vec![17, 2, 3])
+        );
+        let strings = json!([2, "two"]);
+        assert_eq!(
+            many::<String>(&ScalarItem, Some(Raw::Json(&strings))),
+            Ok(vec!["2".to_string(), "two".to_string()])
+        );
+        let floats = json!([2, 2.5]);
+        assert_eq!(
+            many::<f64>(&ScalarItem, Some(Raw::Json(&floats))),
+            Ok(vec![2.0, 2.5])
+        );
+        for strict in [json!([true, 2]), json!([null]), json!(["two"])] {
+            assert!(
+                many::<i64>(&ScalarItem, Some(Raw::Json(&strict))).is_err(),
+                "{strict}"
+            );
+        }
+        // A scalar is not cast: only list items are.
+        assert!(one::<i64>(&ScalarItem, Some(Raw::Json(&json!("2")))).is_err());
     }
 
     #[test]
