@@ -41,6 +41,10 @@ pub(crate) struct CompiledRoute {
     /// Whether a scheme takes tokens (`token`, `oauth`): only such a
     /// route's successes renew a token cookie.
     pub(crate) takes_tokens: bool,
+    /// An OPEN route that asks for an optional user (`Option<CurrentUser>`,
+    /// FlaskSimpleAuth's `get_user(required=False)`): authenticated when
+    /// credentials are sent, without refusing anyone.
+    pub(crate) optional_user: bool,
 }
 
 /// Checks one route: its schemes are enabled, its groups declared and
@@ -139,14 +143,15 @@ pub(crate) fn compile_route(
         },
         _ => {}
     });
+    // On an OPEN route, `Option<CurrentUser>` is the user if credentials
+    // are sent and good; `CurrentUser` alone cannot be.
+    let is_optional = |p: &&crate::spec::ParamSpec| (p.type_name)().contains("Option<");
+    let users = || spec.params.iter().filter(|p| p.kind == ParamKind::CurrentUser);
+    let optional_user = access == Access::Open && users().any(|p| is_optional(&p));
     if access == Access::Open {
-        if let Some(param) = spec
-            .params
-            .iter()
-            .find(|p| p.kind == ParamKind::CurrentUser)
-        {
+        if let Some(param) = users().find(|p| !is_optional(p)) {
             problems.push(format!(
-                "{at}: cannot get the current user on an open route: parameter `{}`",
+                "{at}: an OPEN route has no sure user: parameter `{}`: write `Option<CurrentUser>` (the user when good credentials are sent), or `authz = \"AUTH\"`",
                 param.rust_name
             ));
         }
@@ -181,6 +186,7 @@ pub(crate) fn compile_route(
     Ok(CompiledRoute {
         slashed,
         takes_tokens,
+        optional_user,
         spec,
         access,
         schemes: schemes.into(),

@@ -206,7 +206,8 @@ pub(crate) async fn handle<R: RouteCall>(
     // unless the handler says how (its own Cache-Control is kept), and
     // never one that sets a token cookie.
     let handler_says = response.headers().contains_key(CACHE_CONTROL);
-    if cookie || (compiled.access == Access::Auth && !handler_says) {
+    let personal = compiled.access == Access::Auth || ctx.user.is_some();
+    if cookie || (personal && !handler_says) {
         let no_store = HeaderValue::from_static("no-store");
         response.headers_mut().insert(CACHE_CONTROL, no_store);
     }
@@ -324,7 +325,12 @@ async fn prepare(ctx: &mut RequestCtx) -> Result<(), ErrorResponse> {
     if access == Access::Close {
         return Err(ErrorResponse::forbidden("currently closed route"));
     }
-    // 2. Authentication, except on OPEN routes (which never authenticate).
+    // 2. Authentication, except on OPEN routes (which never authenticate,
+    //    unless the handler asks for an optional user: then credentials
+    //    sent are checked, and any failure is no user, never a refusal).
+    if access == Access::Open && compiled.optional_user {
+        let _no_user = authn::authenticate(ctx).await;
+    }
     if access == Access::Auth {
         authn::authenticate(ctx).await?;
         // 3. Groups (scopes on oauth routes), before parameters: a stranger

@@ -587,3 +587,36 @@ fn fake_authentication_needs_a_dev_or_debug_mode() {
         .unwrap_err();
     assert!(error.problems()[0].contains("FSA_MODE"), "{error}");
 }
+
+#[get("/whoami", authz = "OPEN")]
+async fn whoami(user: Option<CurrentUser>, auth: AuthInfo) -> String {
+    let scheme = auth.scheme().unwrap_or("-").to_string();
+    match user {
+        Some(user) => format!("{user} ({scheme})"),
+        None => format!("nobody ({scheme})"),
+    }
+}
+
+#[actix_web::test]
+async fn an_open_route_may_ask_who_is_there_and_refuses_nobody() {
+    let fsa = build(
+        fsa_tests::from_toml("acme", "FSA_AUTH = [\"token\", \"basic\", \"none\"]")
+            .get_user_pass(get_user_pass)
+            .routes(routes![whoami]),
+    );
+    let token = fsa.create_token("hobbes").unwrap();
+    let srv = serve(fsa);
+    let answer = send(srv.get("/whoami")).await;
+    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "nobody (-)"));
+    assert_eq!(answer.header("cache-control"), None);
+    let answer = send(srv.get("/whoami").basic_auth("calvin", "hobbes-rules")).await;
+    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "calvin (basic)"));
+    assert_eq!(answer.header("cache-control"), Some("no-store"));
+    let answer = send(srv.get("/whoami").bearer_auth(&token)).await;
+    assert_eq!(answer.body, "hobbes (token)");
+    // Bad credentials: nobody, not a 401.
+    let answer = send(srv.get("/whoami").basic_auth("calvin", "wrong")).await;
+    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "nobody (-)"));
+    let answer = send(srv.get("/whoami").bearer_auth("forged")).await;
+    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "nobody (-)"));
+}

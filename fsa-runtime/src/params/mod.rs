@@ -238,11 +238,16 @@ impl<T: Scalar + 'static> Param for T {
 }
 
 /// `Option<P>`: `None` when missing, or when the value is JSON `null` or
-/// the HTTP string `null` (FlaskSimpleAuth 36.0).
+/// the HTTP string `null` (FlaskSimpleAuth 36.0); `Option<CurrentUser>`:
+/// `None` when nobody is authenticated (on an OPEN route).
 impl<P: Param> Param for Option<P> {
     const KIND: ParamKind = P::KIND;
     fn extract(input: Input<'_>) -> Result<Self, ParamError> {
         if item::is_null(input.raw) {
+            return Ok(None);
+        }
+        // `Option<CurrentUser>` on an OPEN route: nobody authenticated.
+        if P::KIND == ParamKind::CurrentUser && input.user.is_none() {
             return Ok(None);
         }
         match P::extract(input) {
