@@ -142,6 +142,7 @@ impl FsaBuilder {
 
     /// Registers the stored password hash lookup: `login -> Option<hash>`.
     pub fn get_user_pass<M>(mut self, hook: impl GetUserPassHook<M>) -> Self {
+        replaced("get_user_pass", self.hooks.get_user_pass.is_some());
         self.hooks.get_user_pass = Some(hook.into_hook());
         self
     }
@@ -149,15 +150,18 @@ impl FsaBuilder {
     /// Registers (and declares) a group with its membership check:
     /// `login -> bool`.
     pub fn group_check<M>(mut self, group: impl Display, hook: impl GroupCheckHook<M>) -> Self {
-        self.hooks
+        let previous = self
+            .hooks
             .group_checks
             .insert(group.to_string(), hook.into_hook());
+        replaced(&format!("group_check(\"{group}\")"), previous.is_some());
         self
     }
 
     /// Registers the membership check of groups without their own:
     /// `(login, group) -> bool`.
     pub fn user_in_group<M>(mut self, hook: impl UserInGroupHook<M>) -> Self {
+        replaced("user_in_group", self.hooks.user_in_group.is_some());
         self.hooks.user_in_group = Some(hook.into_hook());
         self
     }
@@ -165,9 +169,11 @@ impl FsaBuilder {
     /// Registers the permission check of an object domain:
     /// `(login, value, mode) -> Option<bool>`.
     pub fn object_perms<M>(mut self, domain: &str, hook: impl ObjectPermsHook<M>) -> Self {
-        self.hooks
+        let previous = self
+            .hooks
             .object_perms
             .insert(domain.to_string(), hook.into_hook());
+        replaced(&format!("object_perms(\"{domain}\")"), previous.is_some());
         self
     }
 
@@ -262,9 +268,11 @@ impl FsaBuilder {
     /// Registers a custom authentication scheme, to be named in `FSA_AUTH`:
     /// `(request) -> Option<login>`, or a `Result` of it.
     pub fn authentication<M>(mut self, scheme: &str, hook: impl AuthenticationHook<M>) -> Self {
-        self.hooks
+        let previous = self
+            .hooks
             .authentications
             .insert(scheme.to_string(), hook.into_hook());
+        replaced(&format!("authentication(\"{scheme}\")"), previous.is_some());
         self
     }
 
@@ -444,6 +452,7 @@ impl FsaBuilder {
     /// Registers the quality check of new passwords, run by
     /// [`Fsa::hash_password`]: `password -> bool` (or `Result<bool, E>`).
     pub fn password_quality<M>(mut self, hook: impl crate::hooks::PasswordQualityHook<M>) -> Self {
+        replaced("password_quality", self.hooks.password_quality.is_some());
         self.hooks.password_quality = Some(hook.into_hook());
         self
     }
@@ -452,8 +461,17 @@ impl FsaBuilder {
     /// used when no hash is stored or it does not match:
     /// `(login, password) -> bool`.
     pub fn password_check<M>(mut self, hook: impl crate::hooks::PasswordCheckHook<M>) -> Self {
+        replaced("password_check", self.hooks.password_check.is_some());
         self.hooks.password_check = Some(hook.into_hook());
         self
+    }
+}
+
+/// A hook registered again replaces the first, with a warning (as
+/// FlaskSimpleAuth's registration does).
+fn replaced(hook: &str, was_there: bool) {
+    if was_there {
+        tracing::warn!("fsa: {hook} registered again: the new hook replaces the first");
     }
 }
 

@@ -146,7 +146,11 @@ pub(crate) fn compile_route(
     // On an OPEN route, `Option<CurrentUser>` is the user if credentials
     // are sent and good; `CurrentUser` alone cannot be.
     let is_optional = |p: &&crate::spec::ParamSpec| (p.type_name)().contains("Option<");
-    let users = || spec.params.iter().filter(|p| p.kind == ParamKind::CurrentUser);
+    let users = || {
+        spec.params
+            .iter()
+            .filter(|p| p.kind == ParamKind::CurrentUser)
+    };
     let optional_user = access == Access::Open && users().any(|p| is_optional(&p));
     if access == Access::Open {
         if let Some(param) = users().find(|p| !is_optional(p)) {
@@ -170,7 +174,7 @@ pub(crate) fn compile_route(
         .any(|s| !s.params_read(config, tokens).is_empty());
     let mut challenges: Vec<String> = schemes
         .iter()
-        .filter_map(|s| s.challenge(route_realm, tokens))
+        .filter_map(|s| s.challenge(route_realm, &token_realm, tokens))
         .collect();
     challenges.sort();
     challenges.dedup();

@@ -158,10 +158,16 @@ impl Scheme {
     }
 
     /// Its `WWW-Authenticate` challenge on a route of realm `realm`.
-    pub(crate) fn challenge(&self, realm: &str, tokens: Option<&Tokens>) -> Option<String> {
+    pub(crate) fn challenge(
+        &self,
+        realm: &str,
+        token_realm: &str,
+        tokens: Option<&Tokens>,
+    ) -> Option<String> {
         match self {
             Self::Basic => Some(format!("Basic realm=\"{realm}\"")),
-            Self::Token | Self::Oauth => tokens.and_then(|t| t.challenge(realm)),
+            // The realm of the route's tokens, as FlaskSimpleAuth's.
+            Self::Token | Self::Oauth => tokens.and_then(|t| t.challenge(token_realm)),
             Self::None | Self::Param | Self::Fake | Self::Httpd | Self::Custom(..) => None,
         }
     }

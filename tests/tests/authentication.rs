@@ -107,6 +107,16 @@ async fn a_401_challenges_with_every_scheme_of_the_route() {
         answer.header("www-authenticate"),
         Some("Basic realm=\"Acme-Test\", Bearer realm=\"Acme-Test\"")
     );
+    // The Bearer challenge names the tokens' realm (simplified for fsa
+    // tokens, as FlaskSimpleAuth does).
+    let odd = serve(app(
+        "FSA_AUTH = [\"token\", \"basic\"]\nFSA_REALM = \"my realm!\"",
+    ));
+    let answer = send(odd.get("/who")).await;
+    assert_eq!(
+        answer.header("www-authenticate"),
+        Some("Basic realm=\"my realm!\", Bearer realm=\"my-realm\"")
+    );
     let answer = send(srv.get("/login")).await;
     assert_eq!(
         answer.header("www-authenticate"),
@@ -607,16 +617,58 @@ async fn an_open_route_may_ask_who_is_there_and_refuses_nobody() {
     let token = fsa.create_token("hobbes").unwrap();
     let srv = serve(fsa);
     let answer = send(srv.get("/whoami")).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "nobody (-)"));
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (200, "nobody (-)")
+    );
     assert_eq!(answer.header("cache-control"), None);
     let answer = send(srv.get("/whoami").basic_auth("calvin", "hobbes-rules")).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "calvin (basic)"));
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (200, "calvin (basic)")
+    );
     assert_eq!(answer.header("cache-control"), Some("no-store"));
     let answer = send(srv.get("/whoami").bearer_auth(&token)).await;
     assert_eq!(answer.body, "hobbes (token)");
     // Bad credentials: nobody, not a 401.
     let answer = send(srv.get("/whoami").basic_auth("calvin", "wrong")).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "nobody (-)"));
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (200, "nobody (-)")
+    );
     let answer = send(srv.get("/whoami").bearer_auth("forged")).await;
-    assert_eq!((answer.status.as_u16(), answer.body.as_str()), (200, "nobody (-)"));
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (200, "nobody (-)")
+    );
+}
+
+#[actix_web::test]
+async fn a_panicking_scheme_is_skipped_and_a_hook_registered_again_replaces_the_first() {
+    let fsa = build(
+        fsa_tests::from_toml("acme", "FSA_AUTH = [\"broken\", \"basic\"]")
+            .authentication("broken", |req: &HttpRequest| -> Option<String> {
+                if req.headers().contains_key("Boom") {
+                    panic!("a bug in the application's scheme");
+                }
+                None
+            })
+            // the first look-up knows nobody; the second replaces it
+            .get_user_pass(|_: &str| None::<String>)
+            .get_user_pass(get_user_pass)
+            .routes(routes![who]),
+    );
+    let srv = serve(fsa);
+    let request = srv
+        .get("/who")
+        .insert_header(("Boom", "1"))
+        .basic_auth("calvin", "hobbes-rules");
+    let answer = send(request).await;
+    assert_eq!(
+        (answer.status.as_u16(), answer.body.as_str()),
+        (200, "calvin")
+    );
+    // Nothing else to try: the 401 of the schemes left.
+    let answer = send(srv.get("/who").insert_header(("Boom", "1"))).await;
+    assert_eq!(answer.status, 401);
 }

@@ -102,7 +102,8 @@ fn a_scheme_not_enabled_is_refused() {
 fn the_current_user_is_refused_on_an_open_route() {
     let found = problems(base().routes(routes![who]));
     assert!(
-        found[0].contains("an OPEN route has no sure user") && found[0].contains("Option<CurrentUser>"),
+        found[0].contains("an OPEN route has no sure user")
+            && found[0].contains("Option<CurrentUser>"),
         "{found:?}"
     );
 }

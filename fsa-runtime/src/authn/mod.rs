@@ -18,12 +18,13 @@ pub(crate) use basic::credentials as basic_credentials;
 use crate::{
     context::RequestCtx,
     errors::ErrorResponse,
-    hooks::guard_hook,
     params::{Input, Param, ParamError, ParamKind},
     scheme::Scheme,
 };
 use actix_web::http::header::AUTHORIZATION;
+use futures_util::FutureExt;
 use std::borrow::Cow;
+use std::panic::AssertUnwindSafe;
 
 /// `Ok(Some(login))`: authenticated; `Ok(None)`: this scheme does not
 /// apply; `Err`: it applies and fails.
@@ -41,11 +42,22 @@ async fn authenticate_with(
         Scheme::Token | Scheme::Oauth => token::authenticate(ctx).await,
         Scheme::Fake => fake::authenticate(ctx),
         Scheme::Httpd => httpd::authenticate(ctx),
-        Scheme::Custom(_, hook) => {
-            let future = hook(ctx.request());
-            Box::pin(guard_hook("authentication hook", future))
-                .await
-                .map_err(Failure::Refused)
+        Scheme::Custom(name, hook) => {
+            // A panicking scheme is skipped, with a log line, as
+            // FlaskSimpleAuth skips a scheme raising anything but an
+            // ErrorResponse; its own `Err` is a refusal.
+            let future = std::panic::catch_unwind(AssertUnwindSafe(|| hook(ctx.request())));
+            let Ok(future) = future else {
+                tracing::error!(scheme = %name, "fsa: authentication hook panicked: skipped");
+                return Ok(None);
+            };
+            match AssertUnwindSafe(future).catch_unwind().await {
+                Ok(answer) => answer.map_err(Failure::Refused),
+                Err(_) => {
+                    tracing::error!(scheme = %name, "fsa: authentication hook panicked: skipped");
+                    Ok(None)
+                }
+            }
         }
     }
 }
