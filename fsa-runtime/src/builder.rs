@@ -276,9 +276,29 @@ impl FsaBuilder {
         self
     }
 
+    /// Declares an OAuth scope (as `FSA_AUTHZ_SCOPES` does): oauth routes
+    /// may then name only declared scopes.
+    pub fn add_scope(mut self, scope: impl Display) -> Self {
+        let scope = scope.to_string();
+        if !self.config.authz_scopes.contains(&scope) {
+            self.config.authz_scopes.push(scope);
+        }
+        self
+    }
+
     /// Declares groups: routes may then name only declared groups.
     pub fn add_group(mut self, group: impl Display) -> Self {
         self.groups.push(group.to_string());
+        self
+    }
+
+    /// Adds a group of routes (a blueprint): under its prefix, with its
+    /// defaults for `authn` and `realm`.
+    pub fn group(mut self, group: crate::RouteGroup) -> Self {
+        match group.prefix_problem() {
+            Some(problem) => self.problems.push(problem),
+            None => self.routes.extend(group.prefixed()),
+        }
         self
     }
 

@@ -52,6 +52,7 @@ mod context;
 mod cors;
 pub mod errors;
 mod fsa;
+mod group;
 pub mod hooks;
 pub mod listing;
 #[cfg(feature = "openapi")]
@@ -178,6 +179,7 @@ pub use fsa_macros::route;
 pub use builder::FsaBuilder;
 pub use errors::{err, ConfigError, ErrorResponse};
 pub use fsa::Fsa;
+pub use group::RouteGroup;
 pub use route::{Route, RouteInfo};
 
 /// `Result` with fsa's [`ErrorResponse`] as the error.

@@ -169,3 +169,22 @@ fn the_configuration_file_is_named_by_an_environment_variable_and_overridden_by_
         .unwrap();
     assert!(error.problems()[0].contains("missing.toml"), "{error:?}");
 }
+
+#[get("/read", authz = "read", authn = "oauth")]
+async fn read_scope() -> &'static str {
+    "read"
+}
+
+#[test]
+fn scopes_declared_with_add_scope_are_the_only_ones_an_oauth_route_may_name() {
+    let oauth = || {
+        fsa_tests::from_toml(
+            "acme",
+            "FSA_AUTH = [\"oauth\"]\nFSA_TOKEN_TYPE = \"jwt\"\nFSA_TOKEN_ISSUER = \"https://auth.example\"",
+        )
+        .routes(routes![read_scope])
+    };
+    assert!(problems(oauth().add_scope("read")).is_empty());
+    let found = problems(oauth().add_scope("write"));
+    assert!(found[0].contains("unexpected scope \"read\""), "{found:?}");
+}

@@ -91,3 +91,84 @@ fn a_route_reads_the_same_before_it_is_built() {
     assert_eq!(routes[1].info().schemes(), None);
     assert_eq!(routes[1].info().token_realm(), None);
 }
+
+#[get("/words/<word>", authz = "AUTH")]
+async fn words(word: String, user: CurrentUser) -> String {
+    format!("{word} for {user}")
+}
+
+#[get("/mine", authz = "AUTH", authn = "token", realm = "own")]
+async fn mine(user: CurrentUser) -> String {
+    user.0
+}
+
+#[actix_web::test]
+async fn a_group_prefixes_its_routes_and_gives_them_its_defaults() {
+    use fsa_runtime::{testing::TestApp, RouteGroup};
+    let fsa = fsa_tests::build(
+        fsa_tests::from_toml("routes", "FSA_AUTH = [\"token\", \"basic\", \"none\"]")
+            .get_user_pass(fsa_tests::get_user_pass)
+            .routes(routes![hello])
+            .group(
+                RouteGroup::new("/b1")
+                    .authn(["basic"])
+                    .realm("blue")
+                    .routes(routes![words, mine]),
+            ),
+    );
+    let listed: Vec<(String, Option<Vec<&str>>, Option<&str>)> = fsa
+        .routes()
+        .map(|r| (r.path().to_string(), r.schemes(), r.token_realm()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("/hello".to_string(), Some(vec![]), Some("routes")),
+            (
+                "/b1/words/<word>".to_string(),
+                Some(vec!["basic"]),
+                Some("blue")
+            ),
+            // its own authn and realm win
+            ("/b1/mine".to_string(), Some(vec!["token"]), Some("own")),
+        ]
+    );
+    let app = TestApp::start(fsa);
+    app.basic("calvin", "hobbes-rules")
+        .get("/b1/words/bla")
+        .send()
+        .await
+        .assert_text("bla for calvin");
+    app.anonymous()
+        .get("/b1/words/bla")
+        .send()
+        .await
+        .assert_status(401)
+        .assert_header("www-authenticate", Some("Basic realm=\"blue\""));
+    app.anonymous()
+        .get("/words/bla")
+        .send()
+        .await
+        .assert_status(404);
+    app.as_user("hobbes")
+        .get("/b1/mine")
+        .send()
+        .await
+        .assert_text("hobbes");
+}
+
+#[test]
+fn a_group_prefix_must_be_a_plain_path() {
+    use fsa_runtime::RouteGroup;
+    for prefix in ["b1", "/b1/", "/", "/b<x>"] {
+        let error = fsa_tests::from_toml("routes", "FSA_AUTH = [\"basic\"]")
+            .get_user_pass(fsa_tests::get_user_pass)
+            .group(RouteGroup::new(prefix).routes(routes![words]))
+            .build()
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("expected a plain path"),
+            "{prefix}: {error}"
+        );
+    }
+}

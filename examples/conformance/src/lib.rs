@@ -9,6 +9,7 @@ pub mod users;
 use fsa_runtime::{
     params::{Input, SpecialParam},
     prelude::*,
+    RouteGroup,
 };
 use python::Complex;
 use std::{collections::HashMap, fmt, str::FromStr, sync::Arc};
@@ -503,12 +504,12 @@ async fn headers(user_agent: Header<String>, hello: Header<String>) -> Json<serd
     Json(serde_json::json!({"User-Agent": user_agent.0, "Hello": hello.0}))
 }
 
-// ---- the blueprint, mounted at /b1 ----------------------------------------
+// ---- the blueprint, mounted at /b1 (a route group) ------------------------
 
 /// The longest answer of `/b1/words` (a client chooses `n`).
 const MAX_WORDS: usize = 1 << 20;
 
-#[get("/b1/words/<word>", authz = "AUTH")]
+#[get("/words/<word>", authz = "AUTH")]
 async fn b1_words(word: String, #[default(1)] n: i64) -> fsa_runtime::Result<String> {
     let n = usize::try_from(n).unwrap_or(0);
     if n.saturating_mul(word.len() + 1) > MAX_WORDS {
@@ -517,12 +518,12 @@ async fn b1_words(word: String, #[default(1)] n: i64) -> fsa_runtime::Result<Str
     Ok(vec![word.as_str(); n].join("_"))
 }
 
-#[get("/b1/something", authz = "AUTH")]
+#[get("/something", authz = "AUTH")]
 async fn b1_something() -> &'static str {
     "App"
 }
 
-#[get("/b1/blue", authz = "CLOSE")]
+#[get("/blue", authz = "CLOSE")]
 async fn b1_blue() -> &'static str {
     "never"
 }
@@ -609,10 +610,8 @@ pub fn app(config: FsaBuilder, users: &Arc<Users>) -> Result<Fsa, fsa_runtime::C
             early_return,
             shadow,
             cookie_foo,
-            headers,
-            b1_words,
-            b1_something,
-            b1_blue
+            headers
         ])
+        .group(RouteGroup::new("/b1").routes(routes![b1_words, b1_something, b1_blue]))
         .build()
 }

@@ -625,9 +625,18 @@ mod should {
             auth("FSA_AUTH = [\"token\", \"basic\"]"),
             ["token", "basic"]
         );
+        // `password`: removed, `basic` and `param` appended (36.0).
         assert_eq!(
             auth("FSA_AUTH = \"password\""),
-            ["token", "basic", "none", "param"]
+            ["token", "none", "basic", "param"]
+        );
+        assert_eq!(
+            auth("FSA_AUTH = [\"password\", \"token\"]"),
+            ["token", "basic", "param"]
+        );
+        assert_eq!(
+            auth("FSA_AUTH = [\"basic\", \"password\", \"none\"]"),
+            ["basic", "none", "param"]
         );
     }
 

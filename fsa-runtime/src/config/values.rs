@@ -387,24 +387,21 @@ pub(super) fn expand_auth(name: &str, value: &Value) -> Result<Vec<String>, Stri
     Ok(expand_password(schemes))
 }
 
-/// Replaces `password` by `basic`, with `param` appended at the end.
+/// `password` as FlaskSimpleAuth 36.0 expands it: removed from the list,
+/// `basic` and `param` appended at its end (each once): `"password"`
+/// gives `token, none, basic, param`; `["password", "token"]` gives
+/// `token, basic, param`.
 pub(crate) fn expand_password(schemes: Vec<String>) -> Vec<String> {
     if !schemes.iter().any(|s| s == "password") {
         return schemes;
     }
     let mut out: Vec<String> = Vec::new();
-    for scheme in schemes {
-        let scheme = if scheme == "password" {
-            "basic".to_string()
-        } else {
-            scheme
-        };
+    let listed = schemes.into_iter().filter(|s| s != "password");
+    for scheme in listed.chain(["basic".to_string(), "param".to_string()]) {
         if !out.contains(&scheme) {
             out.push(scheme);
         }
     }
-    out.retain(|s| s != "param");
-    out.push("param".into());
     out
 }
 
