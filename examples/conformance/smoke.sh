@@ -70,6 +70,6 @@ expect 200 "token auth: calvin" -H "Authorization: Bearer $token" "$main/auth/to
 # the same secret: the other instance accepts it, in its carrier
 expect 200 "token auth: calvin" "$param/auth/token?auth=$token"
 expect 200 "login is calvin for dad" -u dad:mum "$main/my/calvin"
-expect 404 "not found" "$main/infer/1"
+expect 404 "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again." "$main/infer/1"
 [ "$failed" -eq 0 ] && echo "conformance smoke check passed"
 exit "$failed"

@@ -151,8 +151,9 @@ impl RequestCtx {
                         let slashes = self.route().slashed.contains(&index);
                         decoded =
                             crate::params::path::decoded(value, slashes).ok_or_else(|| {
+                                // Flask would not route it: its 404.
                                 ParamError::Response(ErrorResponse::with_status(
-                                    "not found",
+                                    crate::errors::framework_message(StatusCode::NOT_FOUND),
                                     StatusCode::NOT_FOUND,
                                 ))
                             })?;

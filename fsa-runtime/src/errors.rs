@@ -272,3 +272,17 @@ impl From<ConfigError> for std::io::Error {
         std::io::Error::other(error.to_string())
     }
 }
+
+/// The message of an error fsa did not word: Werkzeug's description for
+/// 404 and 405 (what FlaskSimpleAuth's `FSA_HANDLE_ALL_ERRORS` sends), the
+/// status's reason, lower case, otherwise.
+pub(crate) fn framework_message(status: actix_web::http::StatusCode) -> String {
+    match status {
+        actix_web::http::StatusCode::NOT_FOUND => "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.".into(),
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED => "The method is not allowed for the requested URL.".into(),
+        _ => status
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_ascii_lowercase(),
+    }
+}

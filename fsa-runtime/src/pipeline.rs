@@ -245,10 +245,7 @@ fn handler_error(state: &State, response: HttpResponse) -> HttpResponse {
             actix_web::body::BodySize::None | actix_web::body::BodySize::Sized(0)
         ) =>
         {
-            status
-                .canonical_reason()
-                .unwrap_or("error")
-                .to_ascii_lowercase()
+            crate::errors::framework_message(status)
         }
         None => return response,
     };
@@ -417,10 +414,8 @@ fn options(state: &State, request: &HttpRequest, to: &Destination) -> Option<Htt
 /// when `FSA_HANDLE_ALL_ERRORS` is off).
 fn not_found(state: &State) -> HttpResponse {
     if state.config.handle_all_errors {
-        state.render(&ErrorResponse::with_status(
-            "not found",
-            StatusCode::NOT_FOUND,
-        ))
+        let message = crate::errors::framework_message(StatusCode::NOT_FOUND);
+        state.render(&ErrorResponse::with_status(message, StatusCode::NOT_FOUND))
     } else {
         HttpResponse::NotFound().finish()
     }
@@ -498,11 +493,8 @@ pub(crate) fn after_request(
         let error = state.render(&ErrorResponse::internal("missing authorization check"));
         response.into_response(error)
     } else if status.as_u16() >= 400 && !fsa_answer && config.handle_all_errors {
-        let reason = status
-            .canonical_reason()
-            .unwrap_or("error")
-            .to_ascii_lowercase();
-        let mut error = ErrorResponse::with_status(reason, status);
+        let mut error =
+            ErrorResponse::with_status(crate::errors::framework_message(status), status);
         if let Some(allow) = response.headers().get(actix_web::http::header::ALLOW) {
             error = error.header("allow", allow.to_str().unwrap_or_default());
         }

@@ -14,6 +14,10 @@ pub struct ReadmeDoctests;
 use fsa_runtime::{Fsa, FsaBuilder};
 use serde_json::Value;
 
+/// Werkzeug's 404 description, which fsa sends for an unknown path (as
+/// FlaskSimpleAuth's `FSA_HANDLE_ALL_ERRORS`).
+pub const NOT_FOUND: &str = "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.";
+
 /// bcrypt hash (cost 4, by FlaskSimpleAuth 36.0) of `hobbes-rules`.
 pub const CALVIN_HASH: &str = "$2b$04$XZL3gSu8Z5pLwP/2P3VuVevAujS7Ru0q6q/5mro6a.XaYN.JxZVN.";
 /// bcrypt hash (cost 4, by FlaskSimpleAuth 36.0) of `short`.

@@ -376,7 +376,10 @@ async fn only_fsa_routes_run_plain_actix_routes_are_refused_before_they_run() {
     assert_eq!(raw("GET", "/nested/deep").status, 403);
     // no resource: fsa's 404, the default service does not run either
     let res = raw("GET", "/anything/else");
-    assert_eq!((res.status, res.text().as_str()), (404, "not found"));
+    assert_eq!(
+        (res.status, res.text().as_str()),
+        (404, fsa_tests::NOT_FOUND)
+    );
     assert_eq!(RAN.load(Ordering::SeqCst), 0, "a plain handler ran");
     // fsa's own routes answer as ever, and an unknown method is still a 405.
     assert_eq!(raw("GET", "/open").status, 200);

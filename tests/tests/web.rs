@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
 use fsa_runtime::web::{check_path, JsonStream};
+use fsa_tests::NOT_FOUND;
 use fsa_tests::{
     body_text, build, from_toml, get_user_pass, send, send_body, send_form, serve, status,
     status_body,
@@ -64,7 +65,7 @@ async fn every_error_goes_through_the_configured_format() {
         ("/open?x=1", 400, "unexpected http parameter \"x\""),
         ("/teapot", 418, "I'm a teapot"),
         ("/me", 401, "missing authorization header"),
-        ("/nowhere", 404, "not found"),
+        ("/nowhere", 404, NOT_FOUND),
     ] {
         let answer = send(srv.get(path)).await;
         assert_eq!(answer.status, status, "{path}");
@@ -375,8 +376,8 @@ async fn handler_errors_go_through_the_error_format_unless_they_have_a_body() {
     let client = app.anonymous();
     for (path, status, error) in [
         ("/conflict", 409, "taken"),
-        ("/maybe/2", 404, "not found"),
-        ("/bare-404", 404, "not found"),
+        ("/maybe/2", 404, NOT_FOUND),
+        ("/bare-404", 404, NOT_FOUND),
     ] {
         client
             .get(path)
