@@ -70,7 +70,7 @@ impl Fsa {
 
     fn tokens(&self) -> Result<&Tokens, ErrorResponse> {
         self.state.tokens.as_ref().ok_or_else(|| {
-            ErrorResponse::internal("tokens are disabled (FSA_TOKEN_TYPE = \"none\")")
+            ErrorResponse::internal("tokens are disabled (FSA_TOKEN_TYPE = \"none\"): set FSA_TOKEN_TYPE = \"fsa\" or \"jwt\" to create tokens")
         })
     }
 

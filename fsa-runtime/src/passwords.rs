@@ -205,7 +205,7 @@ impl Passwords {
 
     pub(crate) fn scheme(&self) -> Result<Scheme, ErrorResponse> {
         self.scheme
-            .ok_or_else(|| ErrorResponse::internal("password manager is disabled"))
+            .ok_or_else(|| ErrorResponse::internal("password manager is disabled (FSA_PASSWORD_SCHEME = \"none\"): set a scheme such as \"bcrypt\" to hash passwords"))
     }
 
     /// Refuses a poor new password: too short, missing a pattern, or
@@ -675,7 +675,9 @@ mod should {
         let none = passwords("FSA_PASSWORD_SCHEME = \"none\"").unwrap();
         let error = none.scheme().unwrap_err();
         assert!(error.is_internal());
-        assert_eq!(error.message(), "password manager is disabled");
+        assert!(error
+            .message()
+            .starts_with("password manager is disabled (FSA_PASSWORD_SCHEME = \"none\")"));
     }
 
     #[test]
