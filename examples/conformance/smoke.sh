@@ -20,23 +20,25 @@ stop() {
 trap stop EXIT
 export FSA_TOKEN_SECRET="conformance smoke secret, a long random string"
 
-start() { # NAME [VAR=VALUE...]: starts an instance, prints its URL
+start() { # NAME [VAR=VALUE...]: starts an instance, sets $url to its URL
   local name=$1
   shift
   env "$@" CONFORMANCE_BIND=127.0.0.1:0 RUST_LOG=warn target/debug/conformance \
     >"$work/$name.out" 2>"$work/$name.log" &
   pids+=($!)
-  local url=
+  url=
   for _ in $(seq 200); do
     url=$(sed -n 's/^conformance listens on \(http:[^ ]*\).*/\1/p' "$work/$name.out")
     [ -n "$url" ] && break
     sleep 0.1
   done
   [ -n "$url" ] || { echo "$name did not start:"; cat "$work/$name.out" "$work/$name.log"; exit 1; }
-  echo "$url"
 }
-main=$(start main)
-param=$(start param FSA_TOKEN_CARRIER=param FSA_TOKEN_NAME=auth)
+# not in $(...): the PIDs must reach stop()
+start main
+main=$url
+start param FSA_TOKEN_CARRIER=param FSA_TOKEN_NAME=auth
+param=$url
 echo "== conformance on $main and $param (token parameter)"
 
 failed=0

@@ -78,16 +78,23 @@ impl RouteGroup {
         self
     }
 
-    /// What to write instead of a prefix fsa cannot use.
+    /// What to write instead of a prefix (or an empty `authn`) fsa cannot
+    /// use.
     pub(crate) fn prefix_problem(&self) -> Option<String> {
         let prefix = &self.prefix;
         let plain = prefix.starts_with('/')
             && prefix.len() > 1
             && !prefix.ends_with('/')
             && !prefix.contains(['<', '>', '{', '}', '?', '#', '*']);
-        (!plain).then(|| {
-            format!("route group prefix {prefix:?}: expected a plain path such as \"/b1\", without a trailing /")
-        })
+        if !plain {
+            return Some(format!("route group prefix {prefix:?}: expected a plain path such as \"/b1\", without a trailing /"));
+        }
+        match &self.authn {
+            Some(schemes) if schemes.is_empty() => Some(format!(
+                "route group {prefix:?}: authn is empty: name schemes, such as .authn([\"basic\"]), or leave it out"
+            )),
+            _ => None,
+        }
     }
 
     /// The group's routes, each with its prefixed path and the defaults:

@@ -211,6 +211,14 @@ pub(crate) async fn handle<R: RouteCall>(
         let no_store = HeaderValue::from_static("no-store");
         response.headers_mut().insert(CACHE_CONTROL, no_store);
     }
+    // An OPEN route that asks who is there answers by the credentials: a
+    // cache must not give its anonymous answer to someone else.
+    if compiled.optional_user {
+        let vary = HeaderValue::from_static("Authorization, Cookie");
+        response
+            .headers_mut()
+            .append(actix_web::http::header::VARY, vary);
+    }
     if let Some(payload) = ctx.payload.take() {
         close_unread(request, &mut response, payload);
     }
@@ -326,6 +334,11 @@ async fn prepare(ctx: &mut RequestCtx) -> Result<(), ErrorResponse> {
     //    unless the handler asks for an optional user: then credentials
     //    sent are checked, and any failure is no user, never a refusal).
     if access == Access::Open && compiled.optional_user {
+        // A body a scheme would read is read first: its problems (413, bad
+        // JSON) are the answer, not swallowed with the credentials'.
+        if compiled.auth_reads_params {
+            Box::pin(ctx.gather_params()).await?;
+        }
         let _no_user = authn::authenticate(ctx).await;
     }
     if access == Access::Auth {

@@ -4,7 +4,9 @@
 use actix_web::http::StatusCode;
 use fsa_runtime::prelude::*;
 use fsa_runtime::tokens::TokenOptions;
-use fsa_tests::{build, get_user_pass, send, send_form, serve, status, status_body, vectors};
+use fsa_tests::{
+    build, get_user_pass, send, send_body, send_form, serve, status, status_body, vectors,
+};
 use serde_json::{json, Value};
 
 const SECRET: &str = "interop test secret, not for production";
@@ -641,6 +643,23 @@ async fn an_open_route_may_ask_who_is_there_and_refuses_nobody() {
         (answer.status.as_u16(), answer.body.as_str()),
         (200, "nobody (-)")
     );
+    // Its answers vary with the credentials, for caches.
+    assert_eq!(answer.header("vary"), Some("Authorization, Cookie"));
+}
+
+#[actix_web::test]
+async fn an_open_route_asking_who_is_there_still_refuses_a_bad_body() {
+    let fsa = build(
+        fsa_tests::from_toml("acme", "FSA_AUTH = [\"param\", \"none\"]")
+            .get_user_pass(get_user_pass)
+            .routes(routes![whoami]),
+    );
+    let srv = serve(fsa);
+    let request = srv.get("/whoami").content_type("application/json");
+    let answer = send_body(request, "{\"USER\": ").await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    let answer = send(srv.get("/whoami?USER=calvin&PASS=hobbes-rules")).await;
+    assert_eq!(answer.body, "calvin (param)");
 }
 
 #[actix_web::test]

@@ -167,4 +167,14 @@ fn a_group_prefix_must_be_a_plain_path() {
             "{prefix}: {error}"
         );
     }
+    let error = fsa_tests::from_toml("routes", "FSA_AUTH = [\"basic\"]")
+        .get_user_pass(fsa_tests::get_user_pass)
+        .group(
+            RouteGroup::new("/b1")
+                .authn(Vec::<String>::new())
+                .routes(routes![words]),
+        )
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("authn is empty"), "{error}");
 }

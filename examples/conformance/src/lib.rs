@@ -178,15 +178,17 @@ async fn add(i: i64, a: f64, b: f64) -> String {
     python::float(i as f64 * (a + b))
 }
 
-/// An integer result, or a 400 when it does not fit in 64 bits.
-fn int(value: Option<i64>) -> fsa_runtime::Result<String> {
+/// An integer result (exact from 64-bit operands in 128 bits), or a 400
+/// when even that does not fit (Python's integers are unbounded).
+fn int(value: Option<i128>) -> fsa_runtime::Result<String> {
     value
         .map(|v| v.to_string())
-        .ok_or_else(|| err("integer overflow", 400))
+        .ok_or_else(|| err("integer overflow: beyond 128 bits", 400))
 }
 
 #[get("/mul/<i>", authz = "OPEN")]
 async fn mul(i: i64, j: i64, k: i64) -> fsa_runtime::Result<String> {
+    let (i, j, k) = (i128::from(i), i128::from(j), i128::from(k));
     int(i.checked_mul(j).and_then(|ij| ij.checked_mul(k)))
 }
 
@@ -199,6 +201,7 @@ async fn div(i: Option<i64>, j: Option<i64>) -> fsa_runtime::Result<String> {
         return Err(err("division by zero", 400));
     }
     // Python's //: rounded toward minus infinity.
+    let (i, j) = (i128::from(i), i128::from(j));
     let quotient = i.checked_div(j).map(|q| {
         if i % j != 0 && (i < 0) != (j < 0) {
             q - 1
@@ -211,7 +214,7 @@ async fn div(i: Option<i64>, j: Option<i64>) -> fsa_runtime::Result<String> {
 
 #[get("/sub", authz = "OPEN")]
 async fn sub(i: i64, #[default(0)] j: i64) -> fsa_runtime::Result<String> {
-    int(i.checked_sub(j))
+    int(i128::from(i).checked_sub(i128::from(j)))
 }
 
 #[get("/type", authz = "OPEN")]
@@ -274,7 +277,7 @@ async fn one(i: i64, msg: String, #[default("!")] punct: String) -> String {
 
 #[get("/infer/<id>", authz = "OPEN")]
 async fn infer(id: f64, #[default(2)] i: i64, #[default("hi")] s: String) -> String {
-    let times = i.saturating_mul(s.chars().count() as i64);
+    let times = i128::from(i) * s.chars().count() as i128;
     format!("{} {times}", python::float(id))
 }
 
@@ -438,10 +441,21 @@ async fn json(j: serde_json::Value) -> String {
     format!("{}: {}", python::type_name(&j), python::dumps(&j))
 }
 
+/// The URL from the request itself: its `Host` (forwarding headers are
+/// believed only from trusted proxies, which this application has none of).
 #[get("/request", authz = "OPEN")]
 async fn request(req: HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}{}", info.scheme(), info.host(), req.path())
+    let scheme = if req.app_config().secure() {
+        "https"
+    } else {
+        "http"
+    };
+    let host = req
+        .headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_else(|| req.app_config().host());
+    format!("{scheme}://{host}{}", req.path())
 }
 
 #[get("/special", authz = "OPEN")]
@@ -515,7 +529,14 @@ async fn b1_words(word: String, #[default(1)] n: i64) -> fsa_runtime::Result<Str
     if n.saturating_mul(word.len() + 1) > MAX_WORDS {
         return Err(err(format!("n: at most {MAX_WORDS} bytes of words"), 400));
     }
-    Ok(vec![word.as_str(); n].join("_"))
+    let mut words = String::with_capacity(n * (word.len() + 1));
+    for i in 0..n {
+        if i > 0 {
+            words.push('_');
+        }
+        words.push_str(&word);
+    }
+    Ok(words)
 }
 
 #[get("/something", authz = "AUTH")]
@@ -547,7 +568,9 @@ pub fn app(config: FsaBuilder, users: &Arc<Users>) -> Result<Fsa, fsa_runtime::C
         })
         .before_request(|request: &HttpRequest| {
             let code = request.path().strip_prefix("/early-return/")?;
-            let status = actix_web::http::StatusCode::from_u16(code.parse().ok()?).ok()?;
+            // A final status only: a 1xx would leave the client waiting.
+            let code: u16 = code.parse().ok().filter(|c| (200..=599).contains(c))?;
+            let status = actix_web::http::StatusCode::from_u16(code).ok()?;
             Some(HttpResponse::build(status).body("early return"))
         })
         .routes(routes![

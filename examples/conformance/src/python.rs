@@ -66,7 +66,11 @@ impl fmt::Display for Complex {
         if self.re == 0.0 && self.re.is_sign_positive() {
             return write!(f, "{}j", part(self.im));
         }
-        let sign = if self.im.is_sign_negative() { "" } else { "+" };
+        let sign = if self.im.is_sign_negative() && !self.im.is_nan() {
+            ""
+        } else {
+            "+"
+        };
         write!(f, "({}{sign}{}j)", part(self.re), part(self.im))
     }
 }

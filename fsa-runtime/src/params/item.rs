@@ -21,6 +21,12 @@ pub trait Item<T> {
     fn path(&self, text: &str) -> Result<T, String> {
         self.http(text)
     }
+    /// Whether a JSON list's string or number items may be cast from their
+    /// text (scalars, `FromStr` and cast types; not serde types, whose
+    /// HTTP text is JSON: a string item is no JSON document).
+    fn casts_list_items(&self) -> bool {
+        true
+    }
 }
 
 /// A [`Scalar`]: its own rules.
@@ -65,6 +71,9 @@ where
 pub struct SerdeItem;
 
 impl<T: DeserializeOwned> Item<T> for SerdeItem {
+    fn casts_list_items(&self) -> bool {
+        false
+    }
     fn http(&self, text: &str) -> Result<T, String> {
         let value = json::parse(text.as_bytes()).map_err(|e| match e {
             json::JsonError::TooMany => too_many(text),
@@ -209,6 +218,7 @@ pub(crate) fn many<T>(item: &impl Item<T>, raw: Option<Raw<'_>>) -> Result<Vec<T
 /// is never cast (`[true, 2]` is no list of integers).
 fn cast_item<T>(item: &impl Item<T>, value: &Value) -> Result<T, String> {
     item.json(value).or_else(|error| match value {
+        _ if !item.casts_list_items() => Err(error),
         Value::String(text) => item.http(text).map_err(|_| error),
         Value::Number(number) => item.http(&number.to_string()).map_err(|_| error),
         _ => Err(error),
@@ -311,8 +321,13 @@ mod should {
                 "{strict}"
             );
         }
-        // A scalar is not cast: only list items are.
+        // A scalar is not cast: only list items are; nor a serde type's
+        // items (a string is no JSON document).
         assert!(one::<i64>(&ScalarItem, Some(Raw::Json(&json!("2")))).is_err());
+        let texts = json!([r#"{"x": 1, "y": 2}"#]);
+        assert!(many::<Point>(&SerdeItem, Some(Raw::Json(&texts))).is_err());
+        let objects = json!([{"x": 1, "y": 2}]);
+        assert!(many::<Point>(&SerdeItem, Some(Raw::Json(&objects))).is_ok());
     }
 
     #[test]
