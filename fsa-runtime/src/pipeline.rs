@@ -205,9 +205,8 @@ pub(crate) async fn handle<R: RouteCall>(
     // their data): no shared cache may keep it (RFC 6749 5.1 for tokens),
     // unless the handler says how (its own Cache-Control is kept), and
     // never one that sets a token cookie.
-    let handler_says = response.headers().contains_key(CACHE_CONTROL);
     let personal = compiled.access == Access::Auth || ctx.user.is_some();
-    if cookie || (personal && !handler_says) {
+    if cookie || (personal && !response.headers().contains_key(CACHE_CONTROL)) {
         let no_store = HeaderValue::from_static("no-store");
         response.headers_mut().insert(CACHE_CONTROL, no_store);
     }
