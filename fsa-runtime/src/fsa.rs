@@ -314,8 +314,7 @@ impl Fsa {
         login: &str,
         password: &str,
     ) -> Result<String, ErrorResponse> {
-        let address = crate::proxy::client_address(request, &self.state.config);
-        let client = crate::throttle::Client::of(address);
+        let client = crate::throttle::Client::of_request(request, &self.state.config);
         crate::authn::password::check_user_password(&self.state, login, password, client).await
     }
 }

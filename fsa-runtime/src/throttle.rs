@@ -24,7 +24,7 @@
 
 use crate::{
     cache::{Cache, Kind},
-    config::ThrottleOptions,
+    config::{Config, ThrottleOptions},
     errors::ErrorResponse,
 };
 use std::{
@@ -65,9 +65,13 @@ pub(crate) enum Client {
 }
 
 impl Client {
-    /// The client of a request whose address is `address`.
-    pub(crate) fn of(address: Option<IpAddr>) -> Self {
-        address.map_or(Client::Unknown, Client::Address)
+    /// The client of a request: its address, the connection's or a trusted
+    /// proxy's word (`FSA_TRUSTED_PROXIES`).
+    pub(crate) fn of_request(request: &actix_web::HttpRequest, config: &Config) -> Self {
+        match crate::proxy::client_address(request, config) {
+            Some(address) => Client::Address(address),
+            None => Client::Unknown,
+        }
     }
 }
 

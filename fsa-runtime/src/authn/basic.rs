@@ -2,7 +2,7 @@
 //! checked against `get_user_pass`.
 
 use super::Failure;
-use crate::{context::RequestCtx, errors::ErrorResponse};
+use crate::{context::RequestCtx, errors::ErrorResponse, throttle::Client};
 use actix_web::http::header::AUTHORIZATION;
 use base64::Engine;
 
@@ -25,17 +25,12 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
         }
         Some(Ok(credentials)) => credentials,
     };
-    let state = ctx.state();
-    let address = crate::proxy::client_address(ctx.request(), &state.config);
-    super::password::check_user_password(
-        state,
-        &login,
-        &password,
-        crate::throttle::Client::of(address),
-    )
-    .await
-    .map(Some)
-    .map_err(Failure::Refused)
+    let (state, request) = (ctx.state(), ctx.request());
+    let client = Client::of_request(request, &state.config);
+    super::password::check_user_password(state, &login, &password, client)
+        .await
+        .map(Some)
+        .map_err(Failure::Refused)
 }
 
 /// The login and password of an `Authorization` header value: `None` when

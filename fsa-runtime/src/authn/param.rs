@@ -3,7 +3,7 @@
 //! or a JSON body.
 
 use super::Failure;
-use crate::{context::RequestCtx, errors::ErrorResponse};
+use crate::{context::RequestCtx, errors::ErrorResponse, throttle::Client};
 
 pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>, Failure> {
     let state = ctx.state().clone();
@@ -18,14 +18,9 @@ pub(super) async fn authenticate(ctx: &mut RequestCtx) -> Result<Option<String>,
             "missing param password parameter: {pass}"
         ))));
     };
-    let address = crate::proxy::client_address(ctx.request(), &state.config);
-    super::password::check_user_password(
-        &state,
-        &login,
-        &password,
-        crate::throttle::Client::of(address),
-    )
-    .await
-    .map(Some)
-    .map_err(Failure::Refused)
+    let client = Client::of_request(ctx.request(), &state.config);
+    super::password::check_user_password(&state, &login, &password, client)
+        .await
+        .map(Some)
+        .map_err(Failure::Refused)
 }

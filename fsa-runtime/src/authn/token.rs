@@ -53,10 +53,9 @@ async fn throttled(ctx: &RequestCtx, refused: ErrorResponse) -> ErrorResponse {
     if crate::tokens::is_expiry(&refused) {
         return refused;
     }
-    let address = crate::proxy::client_address(ctx.request(), &state.config);
     let subject = Subject {
         login: None,
-        client: Client::of(address),
+        client: Client::of_request(ctx.request(), &state.config),
     };
     match throttle.failed(&state.cache, subject).await {
         Err(too_many) => too_many,
