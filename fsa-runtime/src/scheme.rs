@@ -68,6 +68,13 @@ impl Scheme {
         }
     }
 
+    /// Whether `FSA_AUTH` names one of fsa's own schemes (or `password`,
+    /// which the configuration expands), not an application's.
+    #[cfg(feature = "openapi")]
+    pub(crate) fn is_built_in(name: &str) -> bool {
+        name == "password" || BUILT_IN.iter().any(|s| s.builtin_name() == Some(name))
+    }
+
     /// What to write instead of an unknown scheme name.
     pub(crate) fn unknown(name: &str) -> String {
         let names: Vec<&str> = BUILT_IN.iter().filter_map(Scheme::builtin_name).collect();

@@ -4,6 +4,7 @@
 
 use crate::{
     config::{Config, TokenCarrier, TokenType},
+    scheme::Scheme,
     tokens::Tokens,
 };
 use utoipa::openapi::security::{
@@ -63,11 +64,7 @@ pub(crate) fn schemes(config: &Config, tokens: Option<&Tokens>) -> Vec<(String, 
         schemes.push(("httpd".into(), SecurityScheme::ApiKey(ApiKey::Header(set))));
     }
     // A scheme of the application's: fsa knows its name only.
-    for name in config
-        .auth
-        .iter()
-        .filter(|n| !BUILT_IN.contains(&n.as_str()))
-    {
+    for name in config.auth.iter().filter(|n| !Scheme::is_built_in(n)) {
         let custom = ApiKeyValue::with_description(
             "Authorization",
             format!("the application's own scheme \"{name}\"").as_str(),
@@ -83,11 +80,6 @@ pub(crate) fn schemes(config: &Config, tokens: Option<&Tokens>) -> Vec<(String, 
     }
     schemes
 }
-
-/// The names of fsa's own schemes in `FSA_AUTH`.
-const BUILT_IN: &[&str] = &[
-    "none", "basic", "param", "password", "token", "oauth", "fake", "httpd",
-];
 
 /// An HTTP scheme.
 fn http(scheme: HttpAuthScheme, format: Option<&str>) -> SecurityScheme {
