@@ -145,15 +145,14 @@ pub(crate) fn compile_route(
     });
     // On an OPEN route, `Option<CurrentUser>` is the user if credentials
     // are sent and good; `CurrentUser` alone cannot be.
-    let is_optional = |p: &&crate::spec::ParamSpec| (p.type_name)().contains("Option<");
     let users = || {
         spec.params
             .iter()
             .filter(|p| p.kind == ParamKind::CurrentUser)
     };
-    let optional_user = access == Access::Open && users().any(|p| is_optional(&p));
+    let optional_user = access == Access::Open && users().any(|p| p.is_option());
     if access == Access::Open {
-        if let Some(param) = users().find(|p| !is_optional(p)) {
+        if let Some(param) = users().find(|p| !p.is_option()) {
             problems.push(format!(
                 "{at}: an OPEN route has no sure user: parameter `{}`: write `Option<CurrentUser>` (the user when good credentials are sent), or `authz = \"AUTH\"`",
                 param.rust_name

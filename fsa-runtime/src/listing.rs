@@ -51,8 +51,7 @@ impl fmt::Display for SecurityListing<'_> {
             let params: Vec<String> = route
                 .params()
                 .filter_map(|p| {
-                    let optional = p.has_default() || p.type_name().contains("Option<");
-                    let mark = if optional { "?" } else { "" };
+                    let mark = if p.is_optional() { "?" } else { "" };
                     match p.kind() {
                         ParamKind::Request => Some(format!("{}{mark}", p.name())),
                         ParamKind::Header => {

@@ -360,6 +360,12 @@ impl ParamInfo {
         self.spec.has_default
     }
 
+    /// Whether a request may leave it out: an `Option`, or a
+    /// `#[default(...)]`.
+    pub fn is_optional(&self) -> bool {
+        self.spec.is_option() || self.spec.has_default
+    }
+
     /// What its type reads: a request parameter, a header, the user...
     pub fn kind(&self) -> ParamKind {
         self.spec.kind

@@ -86,6 +86,22 @@ pub struct ParamSpec {
     pub has_default: bool,
 }
 
+/// The last segment of a type's path, without generics, as
+/// `std::any::type_name` writes it: `core::option::Option<i64>` ->
+/// `Option`.
+pub(crate) fn base_name(type_name: &str) -> &str {
+    let path = type_name.split('<').next().unwrap_or(type_name);
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+impl ParamSpec {
+    /// Whether the parameter's type is an `Option`.
+    pub(crate) fn is_option(&self) -> bool {
+        let name = (self.type_name)();
+        name.contains('<') && base_name(name) == "Option"
+    }
+}
+
 impl RouteSpec {
     /// `GET /store (get_store)`, for messages.
     pub fn describe(&self) -> String {

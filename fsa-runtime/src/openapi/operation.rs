@@ -43,8 +43,7 @@ pub(crate) fn operation(
         super::path_variables(route.actix_path()).collect();
     for param in route.params() {
         let type_name = param.type_name();
-        let required =
-            !matches!(schema::shape(type_name), Shape::Optional(_)) && !param.has_default();
+        let required = !param.is_optional();
         let place = match param.kind() {
             ParamKind::Request if param.in_path() => Some(ParameterIn::Path),
             ParamKind::Request if body_method => None,
@@ -363,13 +362,7 @@ fn success(
     if let Shape::Optional(item) = schema::shape(name) {
         (name, not_found) = (item, true);
     }
-    let base = name
-        .split('<')
-        .next()
-        .unwrap_or(name)
-        .rsplit("::")
-        .next()
-        .unwrap_or(name);
+    let base = crate::spec::base_name(name);
     let text = || {
         ObjectBuilder::new()
             .schema_type(Type::String)

@@ -3,6 +3,7 @@
 //! booleans, strings and their formats (uuid, date, time, date-time,
 //! decimal), `Option`, `Vec`, maps; any other type is any value.
 
+use crate::spec::base_name as base;
 use utoipa::openapi::{
     schema::{
         AdditionalProperties, ArrayBuilder, ArrayItems, KnownFormat, ObjectBuilder, SchemaFormat,
@@ -47,12 +48,6 @@ pub(crate) fn generics<'a>(name: &'a str, outer: &str) -> Option<Vec<&'a str>> {
     }
     args.push(inner[start..].trim());
     Some(args)
-}
-
-/// The last segment of a path, without generics: `uuid::Uuid` -> `Uuid`.
-fn base(name: &str) -> &str {
-    let path = name.split('<').next().unwrap_or(name);
-    path.rsplit("::").next().unwrap_or(path)
 }
 
 /// The shape of a parameter's type.
