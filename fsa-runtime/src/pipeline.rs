@@ -123,17 +123,31 @@ pub fn register<R: RouteCall>(
     route: actix_web::Route,
     host: RouteHost,
 ) -> actix_web::Route {
+    let compiled = &host.state.routes[host.index];
+    if compiled.access == Access::Open && !compiled.optional_user {
+        serve::<R, Anonymous>(call, route, host)
+    } else {
+        serve::<R, Authenticating>(call, route, host)
+    }
+}
+
+/// `route` served by [`handle`] with `call` and `P`'s first steps.
+fn serve<R: RouteCall, P: Preparation>(
+    call: &'static R,
+    route: actix_web::Route,
+    host: RouteHost,
+) -> actix_web::Route {
     route.service(actix_web::dev::fn_service(
         move |request: actix_web::dev::ServiceRequest| {
             let (request, payload) = request.into_parts();
-            handle(call, host.clone(), request, payload)
+            handle::<R, P>(call, host.clone(), request, payload)
         },
     ))
 }
 
 /// Runs an fsa route on a request: the pipeline's steps, `call` (the
 /// route's generated code) inline.
-pub(crate) async fn handle<R: RouteCall>(
+pub(crate) async fn handle<R: RouteCall, P: Preparation>(
     call: &'static R,
     host: RouteHost,
     request: HttpRequest,
@@ -150,7 +164,7 @@ pub(crate) async fn handle<R: RouteCall>(
     }
     let mut ctx = RequestCtx::new(state, route, request, payload);
     let steps = async {
-        prepare(&mut ctx).await?;
+        P::prepare(&mut ctx).await?;
         // 5-7. Generated: conversions, object permissions, the handler.
         call.call(&mut ctx).await
     };
@@ -317,45 +331,85 @@ fn renew_cookie(
     }
 }
 
-/// Steps 0 to 4: what comes before the route's generated code.
-async fn prepare(ctx: &mut RequestCtx) -> Result<(), ErrorResponse> {
-    let compiled = ctx.route();
-    let (access, oauth, authz) = (compiled.access, compiled.oauth, compiled.spec.authz);
-    // 0. A path Flask would not route: control characters, invalid UTF-8.
-    if let Some(error) = crate::params::path::path_problem(ctx.request.uri().path()) {
-        return Err(error);
-    }
-    // 1. A closed route answers before anything else.
-    if access == Access::Close {
-        return Err(ErrorResponse::forbidden("currently closed route"));
-    }
-    // 2. Authentication, except on OPEN routes (which never authenticate,
-    //    unless the handler asks for an optional user: then credentials
-    //    sent are checked, and any failure is no user, never a refusal).
-    if access == Access::Open && compiled.optional_user {
-        // A body a scheme would read is read first: its problems (413, bad
-        // JSON) are the answer, not swallowed with the credentials'.
-        if compiled.auth_reads_params {
+/// Steps 0 to 4, what comes before the route's generated code, as much
+/// of them as a route needs: chosen when the route is registered (see
+/// [`register`]), so that an OPEN route's future does not carry the
+/// schemes' larger ones (copied into actix's box, and past the
+/// allocator's small sizes).
+#[allow(async_fn_in_trait)]
+pub(crate) trait Preparation: 'static {
+    async fn prepare(ctx: &mut RequestCtx) -> Result<(), ErrorResponse>;
+}
+
+/// An OPEN route whose handler does not ask who is there: nobody is
+/// authenticated, so the path and the parameters are all there is.
+pub(crate) struct Anonymous;
+
+/// Every other route: CLOSE, AUTH, and OPEN with an optional user.
+pub(crate) struct Authenticating;
+
+impl Preparation for Anonymous {
+    async fn prepare(ctx: &mut RequestCtx) -> Result<(), ErrorResponse> {
+        check_path(ctx)?;
+        if has_params(ctx) {
             Box::pin(ctx.gather_params()).await?;
         }
-        let _no_user = authn::authenticate(ctx).await;
+        Ok(())
     }
-    if access == Access::Auth {
-        authn::authenticate(ctx).await?;
-        // 3. Groups (scopes on oauth routes), before parameters: a stranger
-        //    learns nothing of them.
-        let scopes = oauth.then_some(ctx.scopes.as_slice());
-        authz::check_groups(&ctx.state, ctx.login(), scopes, authz).await?;
+}
+
+impl Preparation for Authenticating {
+    async fn prepare(ctx: &mut RequestCtx) -> Result<(), ErrorResponse> {
+        let compiled = ctx.route();
+        let (access, oauth, authz) = (compiled.access, compiled.oauth, compiled.spec.authz);
+        check_path(ctx)?;
+        // 1. A closed route answers before anything else.
+        if access == Access::Close {
+            return Err(ErrorResponse::forbidden("currently closed route"));
+        }
+        // 2. Authentication, except on OPEN routes (which never
+        //    authenticate, unless the handler asks for an optional user:
+        //    then credentials sent are checked, and any failure is no user,
+        //    never a refusal).
+        if access == Access::Open && compiled.optional_user {
+            // A body a scheme would read is read first: its problems (413,
+            // bad JSON) are the answer, not swallowed with the credentials'.
+            if compiled.auth_reads_params {
+                Box::pin(ctx.gather_params()).await?;
+            }
+            let _no_user = authn::authenticate(ctx).await;
+        }
+        if access == Access::Auth {
+            authn::authenticate(ctx).await?;
+            // 3. Groups (scopes on oauth routes), before parameters: a
+            //    stranger learns nothing of them.
+            let scopes = oauth.then_some(ctx.scopes.as_slice());
+            authz::check_groups(&ctx.state, ctx.login(), scopes, authz).await?;
+        }
+        if has_params(ctx) {
+            Box::pin(ctx.gather_params()).await?;
+        }
+        Ok(())
     }
-    // 4. Parameters of the query string and body; a request with neither a
-    //    query string nor a typed body has none (gathering would read
-    //    nothing), so a plain GET skips the work. Boxed: reading a body is
-    //    a large future, which would make every request's future larger
-    //    (copied as it moves).
-    if !ctx.request.query_string().is_empty() || ctx.request.headers().contains_key(CONTENT_TYPE) {
-        Box::pin(ctx.gather_params()).await?;
+}
+
+/// 0. A path Flask would not route: control characters, invalid UTF-8.
+#[inline]
+fn check_path(ctx: &RequestCtx) -> Result<(), ErrorResponse> {
+    match crate::params::path::path_problem(ctx.request.uri().path()) {
+        Some(error) => Err(error),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// 4. Whether the request has parameters to gather: one with neither a
+///    query string nor a typed body has none (gathering would read
+///    nothing), so a plain GET skips the work. Gathering is boxed where
+///    awaited: reading a body is a large future, which would make every
+///    request's future larger (copied as it moves).
+#[inline]
+fn has_params(ctx: &RequestCtx) -> bool {
+    !ctx.request.query_string().is_empty() || ctx.request.headers().contains_key(CONTENT_TYPE)
 }
 
 /// Before routing: refuse plain HTTP from a non-loopback peer

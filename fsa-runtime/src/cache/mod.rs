@@ -151,7 +151,9 @@ enum Store {
     Off,
     /// `FSA_CACHE = "ttl"`.
     Local(Local),
-    /// `FSA_CACHE = "redis"`.
+    /// `FSA_CACHE = "redis"`. Its futures are boxed where awaited: a
+    /// network round trip pays an allocation easily, and every request's
+    /// future would otherwise be as large as theirs, local cache or not.
     #[cfg(feature = "redis")]
     Shared(shared::Shared),
 }
@@ -248,7 +250,7 @@ impl Cache {
                 }
             }),
             #[cfg(feature = "redis")]
-            Store::Shared(shared) => match shared.get(self.key(kind, parts)).await {
+            Store::Shared(shared) => match Box::pin(shared.get(self.key(kind, parts))).await {
                 Ok(found) => found,
                 Err(_) => Lookup::Miss(Ticket::Off),
             },
@@ -265,7 +267,7 @@ impl Cache {
             }
             #[cfg(feature = "redis")]
             (Store::Shared(shared), Ticket::Shared(missed)) => {
-                shared.set(self.key(kind, parts), &value, *missed).await
+                Box::pin(shared.set(self.key(kind, parts), &value, *missed)).await
             }
             _ => {}
         }
@@ -280,7 +282,7 @@ impl Cache {
     ) -> Result<Option<Cached>, ErrorResponse> {
         match &self.store {
             #[cfg(feature = "redis")]
-            Store::Shared(shared) => match shared.get(self.key(kind, parts)).await {
+            Store::Shared(shared) => match Box::pin(shared.get(self.key(kind, parts))).await {
                 Ok(Lookup::Hit(found)) => Ok(Some(found)),
                 Ok(Lookup::Miss(_)) => Ok(None),
                 Err(shared::Failure::Refused(why)) => Err(ErrorResponse::internal(format!(
@@ -306,7 +308,7 @@ impl Cache {
             Store::Off => Ok(0),
             Store::Local(local) => Ok(keys.iter().filter(|key| local.remove(key)).count()),
             #[cfg(feature = "redis")]
-            Store::Shared(shared) => shared.remove(keys).await,
+            Store::Shared(shared) => Box::pin(shared.remove(keys)).await,
         }
     }
 
@@ -316,7 +318,7 @@ impl Cache {
     pub(crate) async fn increment(&self, keys: Vec<String>, seconds: u64) -> Option<Vec<u64>> {
         match &self.store {
             #[cfg(feature = "redis")]
-            Store::Shared(shared) => shared.increment(keys, seconds).await,
+            Store::Shared(shared) => Box::pin(shared.increment(keys, seconds)).await,
             _ => {
                 let _ = (keys, seconds);
                 None
@@ -328,7 +330,7 @@ impl Cache {
     pub(crate) async fn decrement(&self, keys: Vec<String>) {
         match &self.store {
             #[cfg(feature = "redis")]
-            Store::Shared(shared) => shared.decrement(keys).await,
+            Store::Shared(shared) => Box::pin(shared.decrement(keys)).await,
             _ => {
                 let _ = keys;
             }
@@ -344,7 +346,7 @@ impl Cache {
                 Ok(())
             }
             #[cfg(feature = "redis")]
-            Store::Shared(shared) => shared.clear().await,
+            Store::Shared(shared) => Box::pin(shared.clear()).await,
         }
     }
 }
