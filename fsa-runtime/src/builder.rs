@@ -450,7 +450,7 @@ impl FsaBuilder {
             && hooks.after_request.is_empty()
             && config.default_content_type.is_none()
             && config.mode == Mode::Prod;
-        static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let state = Arc::new(State {
             id: BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             realm,

@@ -102,6 +102,9 @@ thread_local! {
     /// The applications whose middleware this worker thread built: actix
     /// builds an App's middleware and routes in the worker that serves it.
     static GUARDED: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The last application found in `GUARDED` (ids start at 1): a worker
+    /// usually serves one.
+    static LAST_GUARDED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// Records that this worker built the middleware of application `id`.
@@ -112,7 +115,14 @@ pub(crate) fn guard(id: u64) {
 /// Whether this worker built the middleware of application `id`: fsa's
 /// routes refuse to serve without it (it guards every answer).
 fn guarded(id: u64) -> bool {
-    GUARDED.with(|guarded| guarded.borrow().contains(&id))
+    if LAST_GUARDED.get() == id {
+        return true;
+    }
+    let found = GUARDED.with(|guarded| guarded.borrow().contains(&id));
+    if found {
+        LAST_GUARDED.set(id);
+    }
+    found
 }
 
 /// Generated code: `route` served by the pipeline with `call`'s code
@@ -182,7 +192,11 @@ pub(crate) async fn handle<R: RouteCall, P: Preparation>(
             }
             None => {
                 authorized = true;
-                handler_error(state, response)
+                if response.status().as_u16() < 400 {
+                    response
+                } else {
+                    handler_error(state, response)
+                }
             }
         },
         Ok(Err(error)) => {
@@ -241,24 +255,23 @@ pub(crate) async fn handle<R: RouteCall, P: Preparation>(
     } else {
         extensions.insert(RefusedAnswer);
     }
-    if let (Some(dev), Some(user)) = (extensions.get_mut::<DevInfo>(), ctx.user.take()) {
-        dev.user = Some(user);
+    if let Some(user) = ctx.user.take().filter(|_| state.config.mode >= Mode::Dev) {
+        if let Some(dev) = extensions.get_mut::<DevInfo>() {
+            dev.user = Some(user);
+        }
     }
     drop(extensions);
     let RequestCtx { request, .. } = ctx;
     Ok(ServiceResponse::new(request, response))
 }
 
-/// A handler's error answer that fsa did not make, through the error
+/// A handler's error answer (400 and above) that fsa did not make, through the error
 /// format: an actix error (`Err(actix_web::Error)`, with its message), or
 /// an empty error answer (`HttpResponse::NotFound().finish()`, an
 /// `Option` handler's `None`). An error answer with a body is the
 /// handler's own, sent as is.
 fn handler_error(state: &State, response: HttpResponse) -> HttpResponse {
     let status = response.status();
-    if status.as_u16() < 400 {
-        return response;
-    }
     let message = match response.error() {
         Some(error) => error.to_string(),
         None if matches!(

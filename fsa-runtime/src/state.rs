@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 /// Everything a request needs, shared by all workers.
 pub(crate) struct State {
-    /// Unique to this application in the process (see `pipeline::guarded`).
+    /// Unique to this application in the process, from 1 (see
+    /// `pipeline::guarded`).
     pub(crate) id: u64,
     pub(crate) config: Config,
     pub(crate) realm: String,

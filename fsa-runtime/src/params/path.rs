@@ -15,7 +15,7 @@ use std::borrow::Cow;
 pub(crate) fn path_problem(raw: &str) -> Option<ErrorResponse> {
     // A request line holds no control character (the HTTP parser refuses
     // them): only an escape can make one. The usual path has none.
-    if raw.as_bytes().iter().all(|&byte| byte != b'%') {
+    if !raw.as_bytes().contains(&b'%') {
         return None;
     }
     let decoded = decode_escapes(raw.as_bytes(), |_| true);
