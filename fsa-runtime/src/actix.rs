@@ -116,7 +116,7 @@ where
             let answer = pipeline::after_request(&self.state, response, early);
             return FsaFuture {
                 step: Step::Answered {
-                    answer: Some(answer),
+                    answer: Some(Box::new(answer)),
                 },
                 state: self.state.clone(),
             };
@@ -144,7 +144,8 @@ pin_project_lite::pin_project! {
     /// Where a request is: answered before routing, or routed.
     #[project = StepProjection]
     enum Step<F> {
-        Answered { answer: Option<ServiceResponse<BoxBody>> },
+        // Boxed: the usual, routed future stays small (moved as it is).
+        Answered { answer: Option<Box<ServiceResponse<BoxBody>>> },
         Routed { #[pin] inner: F },
     }
 }
@@ -160,7 +161,7 @@ where
         let this = self.project();
         match this.step.project() {
             StepProjection::Answered { answer } => match answer.take() {
-                Some(answer) => Poll::Ready(Ok(answer)),
+                Some(answer) => Poll::Ready(Ok(*answer)),
                 None => panic!("FsaFuture polled after completion"),
             },
             StepProjection::Routed { inner } => {

@@ -543,15 +543,14 @@ fn refusal(state: &State, request: &HttpRequest, to: &Destination) -> Option<Htt
 /// route beside fsa's, becomes a server error), actix's own errors through
 /// the error format, the 401 redirect, added headers, `after_request`
 /// hooks, the default content type, the dev headers and log line.
+/// `answer`: what fsa knows of it, else read from the request's marks.
+#[inline]
 pub(crate) fn after_request(
     state: &State,
     response: ServiceResponse<BoxBody>,
     answer: Option<Answer>,
 ) -> ServiceResponse<BoxBody> {
-    let Answer {
-        authorized,
-        fsa_made: fsa_answer,
-    } = answer.unwrap_or_else(|| {
+    let answer = answer.unwrap_or_else(|| {
         let extensions = response.request().extensions();
         let authorized = extensions.contains::<AuthorizedAnswer>();
         Answer {
@@ -559,6 +558,31 @@ pub(crate) fn after_request(
             fsa_made: authorized || extensions.contains::<RefusedAnswer>(),
         }
     });
+    let status = response.status().as_u16();
+    let guarded = if status < 400 {
+        answer.authorized
+    } else {
+        answer.fsa_made || !state.config.handle_all_errors
+    };
+    // Most answers pass the guard, and most applications have nothing
+    // more to do after a request: not a step more, nor a move.
+    if guarded && state.plain_after {
+        return response;
+    }
+    finish(state, response, answer)
+}
+
+/// The steps of [`after_request`] past its usual case.
+#[inline(never)]
+fn finish(
+    state: &State,
+    response: ServiceResponse<BoxBody>,
+    answer: Answer,
+) -> ServiceResponse<BoxBody> {
+    let Answer {
+        authorized,
+        fsa_made: fsa_answer,
+    } = answer;
     let config = &state.config;
     let request = response.request().clone();
     let status = response.status();
