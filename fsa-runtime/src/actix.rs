@@ -121,9 +121,12 @@ where
                 state: self.state.clone(),
             };
         }
+        let address = pipeline::request_address(request.request());
         FsaFuture {
             step: Step::Routed {
                 inner: self.service.call(request),
+                address,
+                answer: None,
             },
             state: self.state.clone(),
         }
@@ -146,7 +149,14 @@ pin_project_lite::pin_project! {
     enum Step<F> {
         // Boxed: the usual, routed future stays small (moved as it is).
         Answered { answer: Option<Box<ServiceResponse<BoxBody>>> },
-        Routed { #[pin] inner: F },
+        Routed {
+            #[pin]
+            inner: F,
+            // The request's address (`pipeline::request_address`).
+            address: usize,
+            // What fsa's route said of the answer, once told.
+            answer: Option<pipeline::Answer>,
+        },
     }
 }
 
@@ -164,9 +174,17 @@ where
                 Some(answer) => Poll::Ready(Ok(*answer)),
                 None => panic!("FsaFuture polled after completion"),
             },
-            StepProjection::Routed { inner } => {
-                let response = std::task::ready!(inner.poll(cx))?.map_into_boxed_body();
-                Poll::Ready(Ok(pipeline::after_request(this.state, response, None)))
+            StepProjection::Routed {
+                inner,
+                address,
+                answer,
+            } => {
+                let (polled, told) = pipeline::Waiting::window(*address, || inner.poll(cx));
+                // Kept: an inner middleware may hold the answer for a
+                // later poll.
+                *answer = told.or(*answer);
+                let response = std::task::ready!(polled)?.map_into_boxed_body();
+                Poll::Ready(Ok(pipeline::after_request(this.state, response, *answer)))
             }
         }
     }

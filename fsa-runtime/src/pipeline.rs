@@ -39,13 +39,73 @@ use actix_web::{
 use futures_util::FutureExt;
 use std::{borrow::Cow, panic::AssertUnwindSafe, time::Instant};
 
-/// What the pipeline records in a request's extensions, for the
-/// middleware. The marks are zero-sized: setting one allocates nothing.
+/// What an fsa route tells the middleware of its answer when the
+/// middleware does not wait for it on this thread (see [`Waiting`]):
+/// marks in the request's extensions. The marks are zero-sized: setting
+/// one allocates nothing.
 ///
 /// An fsa route answered, authorized: a success may pass.
 struct AuthorizedAnswer;
 /// An fsa route answered an error (already formatted), or a redirect.
 struct RefusedAnswer;
+
+thread_local! {
+    /// The request (its head's address, unique among live requests) whose
+    /// answer fsa's middleware waits for while it polls it, on this thread.
+    static WAITING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// What fsa's route said of that answer: 0 nothing yet, else
+    /// [`Answer::code`].
+    static TOLD: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+}
+
+/// How an fsa route tells the middleware of its answer: the middleware
+/// polls the routed request inside a [`Waiting::window`], and a route that
+/// answers in it says so in a thread-local, cheaper than the request's
+/// extensions (a map), and that nothing but fsa writes. A route polled
+/// outside the window (by a middleware inside fsa's that polls it
+/// elsewhere) marks the request's extensions instead.
+pub(crate) struct Waiting;
+
+impl Waiting {
+    /// Polls with `poll` the routed request at `address` (see
+    /// [`request_address`]): what fsa's route said of its answer, if it
+    /// answered then. Nested windows for one request (two fsa
+    /// middlewares) are all told.
+    #[inline]
+    pub(crate) fn window<T>(address: usize, poll: impl FnOnce() -> T) -> (T, Option<Answer>) {
+        let outer = WAITING.replace(address);
+        TOLD.set(0);
+        let polled = poll();
+        let told = TOLD.get();
+        WAITING.set(outer);
+        (polled, Answer::of_code(told))
+    }
+
+    /// Tells the middleware that waits for `request` its `answer`, or
+    /// marks the request's extensions when none waits on this thread.
+    #[inline]
+    fn tell(request: &HttpRequest, answer: Answer) {
+        if Waiting::here(request) {
+            TOLD.set(answer.code());
+        } else if answer.authorized {
+            request.extensions_mut().insert(AuthorizedAnswer);
+        } else {
+            request.extensions_mut().insert(RefusedAnswer);
+        }
+    }
+
+    /// Whether fsa's middleware waits for `request` on this thread.
+    #[inline]
+    fn here(request: &HttpRequest) -> bool {
+        WAITING.get() == request_address(request)
+    }
+}
+
+/// The address that tells a live request from every other one.
+#[inline]
+pub(crate) fn request_address(request: &HttpRequest) -> usize {
+    std::ptr::from_ref(request.head()) as usize
+}
 
 /// What the middleware knows of an answer.
 #[derive(Clone, Copy)]
@@ -62,6 +122,23 @@ impl Answer {
         authorized: true,
         fsa_made: true,
     };
+
+    /// An answer of fsa's route, as told through [`Waiting`] (never 0).
+    fn code(self) -> u8 {
+        if self.authorized {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// The answer of a [`code`](Self::code), `None` for 0 (not told).
+    fn of_code(code: u8) -> Option<Answer> {
+        (code != 0).then_some(Answer {
+            authorized: code == 2,
+            fsa_made: true,
+        })
+    }
 }
 /// In dev mode only: when the request started, and `login (scheme)` once
 /// authenticated, for the `FSA-*` headers and the log line.
@@ -249,18 +326,16 @@ pub(crate) async fn handle<R: RouteCall, P: Preparation>(
     if let Some(payload) = ctx.payload.take() {
         close_unread(request, &mut response, payload);
     }
-    let mut extensions = request.extensions_mut();
-    if authorized {
-        extensions.insert(AuthorizedAnswer);
-    } else {
-        extensions.insert(RefusedAnswer);
-    }
+    let answer = Answer {
+        authorized,
+        fsa_made: true,
+    };
+    Waiting::tell(request, answer);
     if let Some(user) = ctx.user.take().filter(|_| state.config.mode >= Mode::Dev) {
-        if let Some(dev) = extensions.get_mut::<DevInfo>() {
+        if let Some(dev) = request.extensions_mut().get_mut::<DevInfo>() {
             dev.user = Some(user);
         }
     }
-    drop(extensions);
     let RequestCtx { request, .. } = ctx;
     Ok(ServiceResponse::new(request, response))
 }
