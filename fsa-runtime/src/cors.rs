@@ -110,6 +110,111 @@ impl CorsSettings {
     }
 }
 
+/// `Fsa::app`'s CORS layer: actix-cors when `FSA_CORS` is on, else
+/// nothing but a match (not actix's `Condition`, whose two-sided body every
+/// answer would pay for).
+#[cfg(feature = "cors")]
+pub struct CorsLayer(pub(crate) Option<actix_cors::Cors>);
+
+#[cfg(feature = "cors")]
+mod layer {
+    use super::CorsLayer;
+    use actix_web::{
+        body::{BoxBody, MessageBody},
+        dev::{Service, ServiceRequest, ServiceResponse, Transform},
+        Error,
+    };
+    use futures_util::future::{FutureExt, LocalBoxFuture};
+    use std::{
+        future::Future,
+        pin::Pin,
+        task::{Context, Poll},
+    };
+
+    impl<S> Transform<S, ServiceRequest> for CorsLayer
+    where
+        S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = Error> + 'static,
+    {
+        type Response = ServiceResponse<BoxBody>;
+        type Error = Error;
+        type Transform = CorsService<S>;
+        type InitError = ();
+        type Future = LocalBoxFuture<'static, Result<Self::Transform, Self::InitError>>;
+
+        fn new_transform(&self, service: S) -> Self::Future {
+            match &self.0 {
+                Some(cors) => {
+                    let cors = cors.new_transform(service);
+                    async move { Ok(CorsService::On(cors.await?)) }.boxed_local()
+                }
+                None => async move { Ok(CorsService::Off(service)) }.boxed_local(),
+            }
+        }
+    }
+
+    /// The service of [`CorsLayer`].
+    pub enum CorsService<S> {
+        On(actix_cors::CorsMiddleware<S>),
+        Off(S),
+    }
+
+    impl<S> Service<ServiceRequest> for CorsService<S>
+    where
+        S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = Error> + 'static,
+    {
+        type Response = ServiceResponse<BoxBody>;
+        type Error = Error;
+        type Future = CorsFuture<S::Future>;
+
+        fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+            match self {
+                CorsService::On(service) => service.poll_ready(cx),
+                CorsService::Off(service) => service.poll_ready(cx),
+            }
+        }
+
+        fn call(&self, request: ServiceRequest) -> Self::Future {
+            match self {
+                CorsService::On(service) => CorsFuture::On {
+                    inner: service.call(request),
+                },
+                CorsService::Off(service) => CorsFuture::Off {
+                    inner: service.call(request),
+                },
+            }
+        }
+    }
+
+    type CorsInner =
+        LocalBoxFuture<'static, Result<ServiceResponse<actix_web::body::EitherBody<BoxBody>>, Error>>;
+
+    pin_project_lite::pin_project! {
+        /// The future of [`CorsService`].
+        #[project = CorsProjection]
+        pub enum CorsFuture<F> {
+            On { inner: CorsInner },
+            Off { #[pin] inner: F },
+        }
+    }
+
+    impl<F> Future for CorsFuture<F>
+    where
+        F: Future<Output = Result<ServiceResponse<BoxBody>, Error>>,
+    {
+        type Output = Result<ServiceResponse<BoxBody>, Error>;
+
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            match self.project() {
+                CorsProjection::On { inner } => inner
+                    .as_mut()
+                    .poll(cx)
+                    .map_ok(|response| response.map_body(|_, body| body.boxed())),
+                CorsProjection::Off { inner } => inner.poll(cx),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod should {
     use super::*;

@@ -238,10 +238,7 @@ impl Fsa {
                 .cors
                 .as_ref()
                 .map(crate::cors::CorsSettings::middleware);
-            app.wrap(actix_web::middleware::Condition::new(
-                cors.is_some(),
-                cors.unwrap_or_default(),
-            ))
+            app.wrap(crate::cors::CorsLayer(cors))
         };
         app.configure(self.configure())
     }
