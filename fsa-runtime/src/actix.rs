@@ -61,11 +61,25 @@ pub(crate) fn configure(
 /// fsa's middleware: see [`Fsa::middleware`](crate::Fsa::middleware).
 pub struct FsaMiddleware {
     state: Arc<State>,
+    routes_first: bool,
 }
 
 impl FsaMiddleware {
     pub(crate) fn new(state: Arc<State>) -> Self {
-        Self { state }
+        Self {
+            state,
+            routes_first: false,
+        }
+    }
+
+    /// The middleware of an App whose first resources are fsa's
+    /// (`Fsa::app`): actix routes a request that one of them matches to
+    /// it, whatever comes after.
+    pub(crate) fn routes_first(self) -> Self {
+        Self {
+            routes_first: true,
+            ..self
+        }
     }
 }
 
@@ -85,6 +99,7 @@ where
         ready(Ok(FsaService {
             service,
             state: self.state.clone(),
+            routes_first: self.routes_first,
         }))
     }
 }
@@ -93,6 +108,7 @@ where
 pub struct FsaService<S> {
     service: S,
     state: Arc<State>,
+    routes_first: bool,
 }
 
 impl<S, B> Service<ServiceRequest> for FsaService<S>
@@ -107,7 +123,9 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        if let Some(mut response) = pipeline::before_request(&self.state, request.request()) {
+        if let Some(mut response) =
+            pipeline::before_request(&self.state, request.request(), self.routes_first)
+        {
             // Answered before routing: a body is not read, nor waited for.
             let (request, payload) = request.into_parts();
             pipeline::close_unread(&request, &mut response, payload);

@@ -450,6 +450,12 @@ impl FsaBuilder {
             && hooks.after_request.is_empty()
             && config.default_content_type.is_none()
             && config.mode == Mode::Prod;
+        let static_paths = crate::path_set::PathSet::new(
+            routes
+                .iter()
+                .map(|route| route.spec.actix_path)
+                .filter(|path| !path.contains('{')),
+        );
         static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let state = Arc::new(State {
             id: BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -463,6 +469,7 @@ impl FsaBuilder {
             tokens,
             declared_groups: declared,
             plain_after,
+            static_paths,
             auth_params,
             config,
         });

@@ -185,8 +185,10 @@ mod layer {
         }
     }
 
-    type CorsInner =
-        LocalBoxFuture<'static, Result<ServiceResponse<actix_web::body::EitherBody<BoxBody>>, Error>>;
+    type CorsInner = LocalBoxFuture<
+        'static,
+        Result<ServiceResponse<actix_web::body::EitherBody<BoxBody>>, Error>,
+    >;
 
     pin_project_lite::pin_project! {
         /// The future of [`CorsService`].

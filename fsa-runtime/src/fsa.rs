@@ -229,7 +229,10 @@ impl Fsa {
             InitError = (),
         >,
     > {
-        let app = actix_web::App::new().wrap(self.middleware());
+        // fsa's resources first: the middleware knows where a request to
+        // one of them goes without looking through the others.
+        let middleware = crate::actix::FsaMiddleware::new(self.state.clone()).routes_first();
+        let app = actix_web::App::new().wrap(middleware);
         // CORS outside fsa's middleware: preflights are answered before it.
         #[cfg(feature = "cors")]
         let app = {

@@ -60,6 +60,7 @@ pub mod listing;
 pub mod openapi;
 pub mod params;
 mod passwords;
+mod path_set;
 mod pipeline;
 #[cfg(test)]
 mod properties;

@@ -163,10 +163,16 @@ pub(crate) enum Destination {
 
 /// Where the router will send `request`: matched on the path the router
 /// matches (percent-decoded but for `%25`, `%2B` and `%2F`), not the raw
-/// one, so that `/pl%61in` is `/plain` here as there.
-pub(crate) fn destination(request: &HttpRequest) -> Destination {
-    let map = request.resource_map();
+/// one, so that `/pl%61in` is `/plain` here as there. When fsa's resources
+/// come first in the App (`routes_first`), a path equal to one of fsa's
+/// paths without variables goes to fsa (actix takes the first resource
+/// that matches), found without looking through the others.
+pub(crate) fn destination(state: &State, request: &HttpRequest, routes_first: bool) -> Destination {
     let path = request.match_info().as_str();
+    if routes_first && state.static_paths.contains(path) {
+        return Destination::Fsa;
+    }
+    let map = request.resource_map();
     match map.match_name(path) {
         Some(name) if name.starts_with(FSA_RESOURCE) => Destination::Fsa,
         Some(_) => Destination::Plain,
@@ -502,7 +508,11 @@ fn has_params(ctx: &RequestCtx) -> bool {
 
 /// Before routing: refuse plain HTTP from a non-loopback peer
 /// (`FSA_SECURE`), and start the request's state; `Some` answers early.
-pub(crate) fn before_request(state: &State, request: &HttpRequest) -> Option<HttpResponse> {
+pub(crate) fn before_request(
+    state: &State,
+    request: &HttpRequest,
+    routes_first: bool,
+) -> Option<HttpResponse> {
     if state.config.mode >= Mode::Dev {
         let started = Instant::now();
         request.extensions_mut().insert(DevInfo {
@@ -510,7 +520,7 @@ pub(crate) fn before_request(state: &State, request: &HttpRequest) -> Option<Htt
             user: None,
         });
     }
-    let destination = destination(request);
+    let destination = destination(state, request, routes_first);
     let answer = refusal(state, request, &destination)
         .or_else(|| {
             state.hooks.before_request.iter().find_map(|hook| {

@@ -34,6 +34,10 @@ pub(crate) struct State {
     /// redirect, added header, `after_request` hook, default content type,
     /// nor dev mode.
     pub(crate) plain_after: bool,
+    /// The actix paths of fsa's resources without variables: a request to
+    /// one of them goes to fsa when fsa's resources come first (see
+    /// `pipeline::destination`).
+    pub(crate) static_paths: crate::path_set::PathSet,
 }
 
 impl State {
