@@ -250,12 +250,18 @@ impl RequestCtx {
     /// unexpected parameters included (unless a `HashMap<String, V>`
     /// parameter takes them); a parameter's answer of another status first.
     #[doc(hidden)]
+    #[inline]
     pub fn params_done(&mut self) -> Result<(), ErrorResponse> {
+        if self.fatal.is_none() && self.params.is_empty() && self.problems.is_empty() {
+            return Ok(());
+        }
+        self.params_problems()
+    }
+
+    /// [`params_done`](Self::params_done) past its usual case.
+    fn params_problems(&mut self) -> Result<(), ErrorResponse> {
         if let Some(fatal) = self.fatal.take() {
             return Err(*fatal);
-        }
-        if self.params.is_empty() && self.problems.is_empty() {
-            return Ok(());
         }
         let spec = self.state.routes[self.route].spec;
         let reject = self.state.config.reject_unexpected_param
@@ -305,11 +311,17 @@ impl RequestCtx {
     /// Generated code: the `before_exec` hooks, with the login and the
     /// route's schemes; the first answer replaces the handler's.
     #[doc(hidden)]
+    #[inline]
     pub fn before_exec(&self) -> Option<HttpResponse> {
-        let hooks = &self.state.hooks.before_exec;
-        if hooks.is_empty() {
+        if self.state.hooks.before_exec.is_empty() {
             return None;
         }
+        self.run_before_exec()
+    }
+
+    /// [`before_exec`](Self::before_exec)'s hooks.
+    fn run_before_exec(&self) -> Option<HttpResponse> {
+        let hooks = &self.state.hooks.before_exec;
         let route = &self.state.routes[self.route];
         let schemes: Vec<&str> = route.schemes.iter().map(|s| s.name()).collect();
         hooks

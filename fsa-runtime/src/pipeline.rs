@@ -257,7 +257,9 @@ pub(crate) async fn handle<R: RouteCall, P: Preparation>(
     }
     let mut ctx = RequestCtx::new(state, route, request, payload);
     let steps = async {
-        P::prepare(&mut ctx).await?;
+        if !P::prepare_now(&mut ctx)? {
+            P::prepare(&mut ctx).await?;
+        }
         // 5-7. Generated: conversions, object permissions, the handler.
         call.call(&mut ctx).await
     };
@@ -432,6 +434,11 @@ fn renew_cookie(
 /// allocator's small sizes).
 #[allow(async_fn_in_trait)]
 pub(crate) trait Preparation: 'static {
+    /// The steps that wait for nothing: `Ok(true)` when they are all there
+    /// is, and [`prepare`](Self::prepare) need not run.
+    fn prepare_now(ctx: &mut RequestCtx) -> Result<bool, ErrorResponse>;
+
+    /// The steps after [`prepare_now`](Self::prepare_now)'s.
     async fn prepare(ctx: &mut RequestCtx) -> Result<(), ErrorResponse>;
 }
 
@@ -443,24 +450,31 @@ pub(crate) struct Anonymous;
 pub(crate) struct Authenticating;
 
 impl Preparation for Anonymous {
-    async fn prepare(ctx: &mut RequestCtx) -> Result<(), ErrorResponse> {
+    #[inline]
+    fn prepare_now(ctx: &mut RequestCtx) -> Result<bool, ErrorResponse> {
         check_path(ctx)?;
-        if has_params(ctx) {
-            Box::pin(ctx.gather_params()).await?;
-        }
-        Ok(())
+        Ok(!has_params(ctx))
+    }
+
+    async fn prepare(ctx: &mut RequestCtx) -> Result<(), ErrorResponse> {
+        Box::pin(ctx.gather_params()).await
     }
 }
 
 impl Preparation for Authenticating {
+    #[inline]
+    fn prepare_now(ctx: &mut RequestCtx) -> Result<bool, ErrorResponse> {
+        check_path(ctx)?;
+        // 1. A closed route answers before anything else.
+        if ctx.route().access == Access::Close {
+            return Err(ErrorResponse::forbidden("currently closed route"));
+        }
+        Ok(false)
+    }
+
     async fn prepare(ctx: &mut RequestCtx) -> Result<(), ErrorResponse> {
         let compiled = ctx.route();
         let (access, oauth, authz) = (compiled.access, compiled.oauth, compiled.spec.authz);
-        check_path(ctx)?;
-        // 1. A closed route answers before anything else.
-        if access == Access::Close {
-            return Err(ErrorResponse::forbidden("currently closed route"));
-        }
         // 2. Authentication, except on OPEN routes (which never
         //    authenticate, unless the handler asks for an optional user:
         //    then credentials sent are checked, and any failure is no user,
