@@ -197,10 +197,13 @@ pub(crate) fn guard(id: u64) {
 
 /// Whether this worker built the middleware of application `id`: fsa's
 /// routes refuse to serve without it (it guards every answer).
+#[inline]
 fn guarded(id: u64) -> bool {
-    if LAST_GUARDED.get() == id {
-        return true;
-    }
+    LAST_GUARDED.get() == id || guarded_here(id)
+}
+
+/// [`guarded`] for an application other than the worker's last one.
+fn guarded_here(id: u64) -> bool {
     let found = GUARDED.with(|guarded| guarded.borrow().contains(&id));
     if found {
         LAST_GUARDED.set(id);

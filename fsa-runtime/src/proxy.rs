@@ -43,10 +43,19 @@ fn is_trusted(trusted: &[Network], address: IpAddr) -> bool {
 }
 
 /// What the proxy says, when the request comes from a trusted proxy.
+#[inline]
 pub(crate) fn forwarded(request: &HttpRequest, config: &Config) -> Option<Forwarded> {
+    if config.trusted_proxies.is_empty() {
+        return None;
+    }
+    forwarded_by_proxy(request, config)
+}
+
+/// [`forwarded`] when some proxies are trusted.
+fn forwarded_by_proxy(request: &HttpRequest, config: &Config) -> Option<Forwarded> {
     let trusted = &config.trusted_proxies;
     let peer = request.peer_addr()?.ip();
-    if trusted.is_empty() || !is_trusted(trusted, peer) {
+    if !is_trusted(trusted, peer) {
         return None;
     }
     let believed = |header| config.proxy_headers.contains(&header);

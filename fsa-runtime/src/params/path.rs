@@ -12,12 +12,18 @@ use std::borrow::Cow;
 
 /// Why a request path cannot reach a handler: it decodes to invalid UTF-8
 /// or to a control character (NUL, CR, LF...).
+#[inline]
 pub(crate) fn path_problem(raw: &str) -> Option<ErrorResponse> {
     // A request line holds no control character (the HTTP parser refuses
     // them): only an escape can make one. The usual path has none.
     if !raw.as_bytes().contains(&b'%') {
         return None;
     }
+    escaped_path_problem(raw)
+}
+
+/// [`path_problem`] of a path with escapes.
+fn escaped_path_problem(raw: &str) -> Option<ErrorResponse> {
     let decoded = decode_escapes(raw.as_bytes(), |_| true);
     let problem = match std::str::from_utf8(&decoded) {
         Err(_) => "invalid UTF-8 in path",
