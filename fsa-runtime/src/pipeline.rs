@@ -243,32 +243,48 @@ fn serve<R: RouteCall, P: Preparation>(
 
 /// Runs an fsa route on a request: the pipeline's steps, `call` (the
 /// route's generated code) inline.
-pub(crate) async fn handle<R: RouteCall, P: Preparation>(
+pub(crate) fn handle<R: RouteCall, P: Preparation>(
     call: &'static R,
     host: RouteHost,
     request: HttpRequest,
     payload: Payload,
-) -> Result<ServiceResponse, actix_web::Error> {
+) -> impl std::future::Future<Output = Result<ServiceResponse, actix_web::Error>> {
     let RouteHost {
         state,
         index: route,
     } = host;
-    if !guarded(state.id) {
-        tracing::error!("fsa: the App is not wrapped with fsa.middleware(): use fsa.app(), or App::new().wrap(fsa.middleware()).configure(fsa.configure())");
-        let response = state.render(&ErrorResponse::internal("fsa middleware missing"));
-        return Ok(ServiceResponse::new(request, response));
-    }
+    let guarded = guarded(state.id);
+    // The request's context, made before the future: the future holds it,
+    // not the arguments it is made of too.
     let mut ctx = RequestCtx::new(state, route, request, payload);
-    let steps = async {
-        if !P::prepare_now(&mut ctx)? {
-            P::prepare(&mut ctx).await?;
+    async move {
+        if !guarded {
+            tracing::error!("fsa: the App is not wrapped with fsa.middleware(): use fsa.app(), or App::new().wrap(fsa.middleware()).configure(fsa.configure())");
+            let response = ctx.state.render(&ErrorResponse::internal("fsa middleware missing"));
+            return Ok(ServiceResponse::new(ctx.request, response));
         }
-        // 5-7. Generated: conversions, object permissions, the handler.
-        call.call(&mut ctx).await
-    };
-    let outcome = AssertUnwindSafe(steps).catch_unwind().await;
+        let steps = async {
+            if !P::prepare_now(&mut ctx)? {
+                P::prepare(&mut ctx).await?;
+            }
+            // 5-7. Generated: conversions, object permissions, the handler.
+            call.call(&mut ctx).await
+        };
+        let outcome = AssertUnwindSafe(steps).catch_unwind().await;
+        answer(outcome, ctx)
+    }
+}
+
+/// The route's answer to its request, as the pipeline finishes it: errors
+/// rendered, a panic's 500, the challenge of a 401, the token cookie,
+/// caching headers, an unread body let go, the middleware told.
+#[inline(always)]
+fn answer(
+    outcome: std::thread::Result<Result<HttpResponse, ErrorResponse>>,
+    mut ctx: RequestCtx,
+) -> Result<ServiceResponse, actix_web::Error> {
     let (state, request) = (&ctx.state, &ctx.request);
-    let compiled = &state.routes[route];
+    let compiled = ctx.route();
     let mut authorized = false;
     let mut response = match outcome {
         Ok(Ok(response)) => match response.error().and_then(|e| e.as_error::<ErrorResponse>()) {
@@ -303,7 +319,8 @@ pub(crate) async fn handle<R: RouteCall, P: Preparation>(
             )))
         }
     };
-    if response.status() == StatusCode::UNAUTHORIZED {
+    let status = response.status();
+    if status == StatusCode::UNAUTHORIZED {
         if let Some(challenge) = &compiled.challenge {
             response
                 .headers_mut()
@@ -312,7 +329,7 @@ pub(crate) async fn handle<R: RouteCall, P: Preparation>(
     }
     // Only a successful answer of a route that takes tokens hands out a
     // token cookie: a password-only route (an MFA first stage) does not.
-    let success = response.status().is_success();
+    let success = status.is_success();
     let mut cookie = false;
     if let (Some((login, _)), true) = (&ctx.user, compiled.takes_tokens && success) {
         cookie = renew_cookie(state, compiled, request, login, &mut response);
@@ -799,8 +816,17 @@ fn redacted(state: &State, headers: &actix_web::http::header::HeaderMap) -> Vec<
 /// actix closes a connection whose request body is unread when it sends
 /// the answer, and drains it when it was dropped: the answer's body holds
 /// it until it is sent.
+#[inline]
 pub(crate) fn close_unread(request: &HttpRequest, response: &mut HttpResponse, payload: Payload) {
-    if matches!(payload, Payload::None) || !announces_body(request) {
+    if matches!(payload, Payload::None) {
+        return;
+    }
+    close_announced(request, response, payload);
+}
+
+/// [`close_unread`] of a request that may have a body.
+fn close_announced(request: &HttpRequest, response: &mut HttpResponse, payload: Payload) {
+    if !announces_body(request) {
         return;
     }
     let placeholder = HttpResponse::new(StatusCode::OK);
