@@ -554,34 +554,40 @@ pub(crate) fn before_request(
             user: None,
         });
     }
+    // Each answer here is fsa's or the application's own, sent as is
+    // (`Answer::EARLY`).
     let destination = destination(state, request, routes_first);
-    let answer = refusal(state, request, &destination)
-        .or_else(|| {
-            state.hooks.before_request.iter().find_map(|hook| {
-                let answer = std::panic::catch_unwind(AssertUnwindSafe(|| hook(request)));
-                answer.unwrap_or_else(|_| {
-                    tracing::error!("fsa: before_request hook panicked");
-                    Some(state.render(&ErrorResponse::internal(
-                        "internal error in before request hook",
-                    )))
-                })
-            })
-        })
+    if let Some(refused) = refusal(state, request, &destination) {
+        return Some(refused);
+    }
+    for hook in &state.hooks.before_request {
+        let answer = std::panic::catch_unwind(AssertUnwindSafe(|| hook(request)));
+        match answer {
+            Ok(None) => {}
+            Ok(Some(answer)) => return Some(answer),
+            Err(_) => {
+                tracing::error!("fsa: before_request hook panicked");
+                return Some(state.render(&ErrorResponse::internal(
+                    "internal error in before request hook",
+                )));
+            }
+        }
+    }
+    match destination {
         // Nothing to route to: a 404, without running a default service.
-        .or_else(|| matches!(destination, Destination::Nowhere).then(|| not_found(state)))
-        .or_else(|| options(state, request, &destination))?;
-    // fsa's or the application's own answer, sent as is (`Answer::EARLY`).
-    Some(answer)
+        Destination::Nowhere => Some(not_found(state)),
+        Destination::Fsa if request.method() == actix_web::http::Method::OPTIONS => {
+            options(state, request)
+        }
+        _ => None,
+    }
 }
 
 /// `OPTIONS` on a path of fsa's routes that declare none: 200 with the
 /// path's methods in `Allow`, as Flask answers (no authentication: it
 /// tells what the path serves, not who may call it). CORS preflights are
 /// answered before, by the CORS middleware.
-fn options(state: &State, request: &HttpRequest, to: &Destination) -> Option<HttpResponse> {
-    if request.method() != actix_web::http::Method::OPTIONS || !matches!(to, Destination::Fsa) {
-        return None;
-    }
+fn options(state: &State, request: &HttpRequest) -> Option<HttpResponse> {
     let name = request
         .resource_map()
         .match_name(request.match_info().as_str())?;
