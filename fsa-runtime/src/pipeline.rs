@@ -73,12 +73,17 @@ impl Waiting {
     /// middlewares) are all told.
     #[inline]
     pub(crate) fn window<T>(address: usize, poll: impl FnOnce() -> T) -> (T, Option<Answer>) {
-        let outer = WAITING.replace(address);
+        /// Puts back the outer window, even when `poll` panics.
+        struct Restore(usize);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                WAITING.set(self.0);
+            }
+        }
+        let _outer = Restore(WAITING.replace(address));
         TOLD.set(0);
         let polled = poll();
-        let told = TOLD.get();
-        WAITING.set(outer);
-        (polled, Answer::of_code(told))
+        (polled, Answer::of_code(TOLD.get()))
     }
 
     /// Tells the middleware that waits for `request` its `answer`, or
@@ -260,7 +265,9 @@ pub(crate) fn handle<R: RouteCall, P: Preparation>(
     async move {
         if !guarded {
             tracing::error!("fsa: the App is not wrapped with fsa.middleware(): use fsa.app(), or App::new().wrap(fsa.middleware()).configure(fsa.configure())");
-            let response = ctx.state.render(&ErrorResponse::internal("fsa middleware missing"));
+            let response = ctx
+                .state
+                .render(&ErrorResponse::internal("fsa middleware missing"));
             return Ok(ServiceResponse::new(ctx.request, response));
         }
         let steps = async {

@@ -388,6 +388,94 @@ async fn only_fsa_routes_run_plain_actix_routes_are_refused_before_they_run() {
 }
 
 #[actix_web::test]
+async fn a_plain_route_on_an_fsa_path_never_runs() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RAN: AtomicUsize = AtomicUsize::new(0);
+    let plain = || {
+        web::get().to(|| async {
+            RAN.fetch_add(1, Ordering::SeqCst);
+            "plain"
+        })
+    };
+    // `Fsa::app` registers fsa's resources first: actix routes /open to
+    // fsa's, whatever comes after.
+    let fsa = app();
+    let srv = actix_test::start(move || fsa.app().route("/open", plain()));
+    assert_eq!(
+        status_body(srv.get("/open?who=susie")).await,
+        (200, "hello susie".into())
+    );
+    // By hand, a plain resource before fsa's takes the path: refused.
+    let fsa = app();
+    let srv = actix_test::start(move || {
+        actix_web::App::new()
+            .wrap(fsa.middleware())
+            .route("/open", plain())
+            .configure(fsa.configure())
+    });
+    assert_eq!(
+        status_body(srv.get("/open")).await,
+        (403, "no authorization declared for this route".into())
+    );
+    assert_eq!(RAN.load(Ordering::SeqCst), 0, "a plain handler ran");
+}
+
+#[actix_web::test]
+async fn the_guard_knows_fsa_answers_however_the_route_is_polled() {
+    use actix_web::dev::Service;
+    // Two fsa middlewares around the routes: both pass fsa's answers.
+    let fsa = app();
+    let srv = actix_test::start(move || {
+        actix_web::App::new()
+            .wrap(fsa.middleware())
+            .wrap(fsa.middleware())
+            .configure(fsa.configure())
+    });
+    assert_eq!(
+        status_body(srv.get("/open")).await,
+        (200, "hello world".into())
+    );
+    // A middleware inside fsa's that holds the answer for a later poll.
+    let fsa = app();
+    let srv = actix_test::start(move || {
+        actix_web::App::new()
+            .wrap_fn(|request, service| {
+                let answer = service.call(request);
+                async move {
+                    let answer = answer.await;
+                    actix_web::rt::task::yield_now().await;
+                    answer
+                }
+            })
+            .wrap(fsa.middleware())
+            .configure(fsa.configure())
+    });
+    assert_eq!(
+        status_body(srv.get("/open")).await,
+        (200, "hello world".into())
+    );
+    // One that runs the route in a task of its own (outside the
+    // middleware's poll): fsa's answer still passes, a 401 still is one.
+    let fsa = app();
+    let srv = actix_test::start(move || {
+        actix_web::App::new()
+            .wrap_fn(|request, service| {
+                let answer = actix_web::rt::spawn(service.call(request));
+                async move { answer.await.expect("the route's task") }
+            })
+            .wrap(fsa.middleware())
+            .configure(fsa.configure())
+    });
+    for _ in 0..3 {
+        assert_eq!(
+            status_body(srv.get("/open")).await,
+            (200, "hello world".into())
+        );
+        assert_eq!(status(srv.get("/auth")).await, 401);
+    }
+}
+
+#[actix_web::test]
 async fn a_success_that_passed_no_authorization_is_a_500() {
     use futures_util::future::{ready, Either};
     // The second line: a middleware inside fsa's answering by itself.
