@@ -197,10 +197,9 @@ where
                 address,
                 answer,
             } => {
-                let (polled, told) = pipeline::Waiting::window(*address, || inner.poll(cx));
-                // Kept: an inner middleware may hold the answer for a
-                // later poll.
-                *answer = told.or(*answer);
+                // `answer` is kept: an inner middleware may hold the
+                // answer for a later poll.
+                let polled = pipeline::Waiting::window(*address, answer, || inner.poll(cx));
                 let response = std::task::ready!(polled)?.map_into_boxed_body();
                 Poll::Ready(Ok(pipeline::after_request(this.state, response, *answer)))
             }

@@ -68,11 +68,15 @@ pub(crate) struct Waiting;
 
 impl Waiting {
     /// Polls with `poll` the routed request at `address` (see
-    /// [`request_address`]): what fsa's route said of its answer, if it
-    /// answered then. Nested windows for one request (two fsa
+    /// [`request_address`]); `told` gets what fsa's route said of its
+    /// answer, if it answered then. Nested windows for one request (two fsa
     /// middlewares) are all told.
     #[inline]
-    pub(crate) fn window<T>(address: usize, poll: impl FnOnce() -> T) -> (T, Option<Answer>) {
+    pub(crate) fn window<T>(
+        address: usize,
+        told: &mut Option<Answer>,
+        poll: impl FnOnce() -> T,
+    ) -> T {
         /// Puts back the outer window, even when `poll` panics.
         struct Restore(usize);
         impl Drop for Restore {
@@ -83,7 +87,10 @@ impl Waiting {
         let _outer = Restore(WAITING.replace(address));
         TOLD.set(0);
         let polled = poll();
-        (polled, Answer::of_code(TOLD.get()))
+        if let Some(answer) = Answer::of_code(TOLD.get()) {
+            *told = Some(answer);
+        }
+        polled
     }
 
     /// Tells the middleware that waits for `request` its `answer`, or
