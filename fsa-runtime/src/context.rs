@@ -331,6 +331,7 @@ impl RequestCtx {
 
     /// Generated code: the handler's answer as a response.
     #[doc(hidden)]
+    #[inline]
     pub fn respond<R: Responder>(&mut self, output: R) -> Result<HttpResponse, ErrorResponse> {
         Ok(output.respond_to(&self.request).map_into_boxed_body())
     }
