@@ -240,4 +240,6 @@ echo "| server | peak RSS (VmHWM) |"
 echo "|--------|-----------------:|"
 echo "| fsa | $(hwm "$fsa_pid") kB |"
 echo "| bare | $(hwm "$bare_pid") kB |"
-[ -n "$acme_routes" ] && echo "| acme | $(hwm "$acme_pid") kB |"
+if [ -n "$acme_routes" ]; then
+  echo "| acme | $(hwm "$acme_pid") kB |"
+fi

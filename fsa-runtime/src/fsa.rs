@@ -217,7 +217,10 @@ impl Fsa {
     }
 
     /// An actix `App` with the middleware and the routes: add your
-    /// `app_data` and more services to it.
+    /// `app_data` and more services to it. fsa's routes come first: a
+    /// service added after never takes one of their paths, and a request
+    /// to one of their paths without variables is known to be fsa's
+    /// without looking through the others.
     pub fn app(
         &self,
     ) -> actix_web::App<
