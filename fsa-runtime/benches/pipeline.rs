@@ -42,7 +42,13 @@ fn to_request(request: &apps::Request) -> Request {
             .insert_header((CONTENT_TYPE, "application/x-www-form-urlencoded"))
             .set_payload(form);
     }
-    built.to_request()
+    let mut built = built.to_request();
+    if request.form.is_none() {
+        // As actix's HTTP/1 server hands a request without a body to the
+        // App: with no payload (actix's test requests carry an empty one).
+        let _empty = built.take_payload();
+    }
+    built
 }
 
 /// Sends a request and reads the whole answer: status and body.
