@@ -29,7 +29,7 @@ impl PathSet {
     pub(crate) fn contains(&self, path: &str) -> bool {
         self.by_length
             .get(path.len())
-            .is_some_and(|paths| paths.iter().any(|p| *p == path))
+            .is_some_and(|paths| paths.contains(&path))
     }
 }
 
