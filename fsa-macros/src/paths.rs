@@ -92,6 +92,12 @@ impl PathTemplate {
                 format!("a route path starts with `/`: write \"/{text}\""),
             );
         }
+        if text.ends_with('*') && !text.ends_with("}*") {
+            errors.at(
+                lit,
+                "a route path ending in `*` matches no request (actix reads a final `*` as a pattern's): drop the `*`, or take the rest of the path with `<path:rest>`",
+            );
+        }
         let mut rest = text.as_str();
         while let Some(start) = rest.find(['<', '{']) {
             template.pieces.push(Piece::Text(rest[..start].to_string()));

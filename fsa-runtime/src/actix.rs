@@ -1,6 +1,11 @@
 //! Wiring into actix-web: the routes' resources and the middleware.
 
-use crate::{pipeline, route::Route, state::State};
+use crate::{
+    pipeline,
+    route::Route,
+    state::State,
+    told::{request_address, Answer, Waiting},
+};
 use actix_web::{
     body::{BoxBody, MessageBody},
     dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform},
@@ -130,7 +135,7 @@ where
             let (request, payload) = request.into_parts();
             pipeline::close_unread(&request, &mut response, payload);
             let response = ServiceResponse::new(request, response);
-            let early = Some(pipeline::Answer::EARLY);
+            let early = Answer::AUTHORIZED;
             let answer = pipeline::after_request(&self.state, response, early);
             return FsaFuture {
                 step: Step::Answered {
@@ -139,12 +144,12 @@ where
                 state: self.state.clone(),
             };
         }
-        let address = pipeline::request_address(request.request());
+        let address = request_address(request.request());
         FsaFuture {
             step: Step::Routed {
                 inner: self.service.call(request),
                 address,
-                answer: None,
+                told: Answer::NOTHING,
             },
             state: self.state.clone(),
         }
@@ -153,7 +158,8 @@ where
 
 pin_project_lite::pin_project! {
     /// The future of [`FsaService`]: the routed request's, then the
-    /// after-request steps (no allocation per request).
+    /// after-request steps (no allocation for a routed request; an early
+    /// answer is boxed).
     pub struct FsaFuture<F> {
         #[pin]
         step: Step<F>,
@@ -170,10 +176,10 @@ pin_project_lite::pin_project! {
         Routed {
             #[pin]
             inner: F,
-            // The request's address (`pipeline::request_address`).
+            // The request's address (`told::request_address`).
             address: usize,
             // What fsa's route said of the answer, once told.
-            answer: Option<pipeline::Answer>,
+            told: Answer,
         },
     }
 }
@@ -195,13 +201,13 @@ where
             StepProjection::Routed {
                 inner,
                 address,
-                answer,
+                told,
             } => {
-                // `answer` is kept: an inner middleware may hold the
-                // answer for a later poll.
-                let polled = pipeline::Waiting::window(*address, answer, || inner.poll(cx));
+                // `told` is kept: an inner middleware may hold the answer
+                // for a later poll.
+                let polled = Waiting::window(*address, told, || inner.poll(cx));
                 let response = std::task::ready!(polled)?.map_into_boxed_body();
-                Poll::Ready(Ok(pipeline::after_request(this.state, response, *answer)))
+                Poll::Ready(Ok(pipeline::after_request(this.state, response, *told)))
             }
         }
     }

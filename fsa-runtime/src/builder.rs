@@ -450,11 +450,8 @@ impl FsaBuilder {
             && hooks.after_request.is_empty()
             && config.default_content_type.is_none()
             && config.mode == Mode::Prod;
-        let static_paths = crate::path_set::PathSet::new(
-            routes
-                .iter()
-                .map(|route| route.spec.actix_path)
-                .filter(|path| !path.contains('{')),
+        let static_paths = crate::path_set::PathSet::of_plain_patterns(
+            routes.iter().map(|route| route.spec.actix_path),
         );
         static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let state = Arc::new(State {

@@ -75,6 +75,7 @@ mod stream;
 pub mod testing;
 mod throttle;
 pub mod tokens;
+mod told;
 pub mod web;
 
 /// A `DELETE` route.

@@ -10,6 +10,17 @@ pub(crate) struct PathSet {
 }
 
 impl PathSet {
+    /// The actix patterns among these that actix matches against the very
+    /// path they spell (no `{variable}`, no trailing `*`, as actix's own
+    /// matcher says): a request to one of those paths is that resource's.
+    pub(crate) fn of_plain_patterns(patterns: impl IntoIterator<Item = &'static str>) -> Self {
+        Self::new(patterns.into_iter().filter(|pattern| {
+            !pattern.contains('{')
+                && actix_web::dev::ResourceDef::new(*pattern).find_match(pattern)
+                    == Some(pattern.len())
+        }))
+    }
+
     /// The set of these paths.
     pub(crate) fn new(paths: impl IntoIterator<Item = &'static str>) -> Self {
         let mut by_length: Vec<Vec<&'static str>> = Vec::new();
@@ -24,7 +35,7 @@ impl PathSet {
         PathSet { by_length }
     }
 
-    /// Whether `path` is one of the set (tests below).
+    /// Whether `path` is one of the set.
     #[inline]
     pub(crate) fn contains(&self, path: &str) -> bool {
         self.by_length
@@ -47,5 +58,15 @@ mod should {
             assert!(!set.contains(path), "{path}");
         }
         assert!(!PathSet::default().contains("/"));
+    }
+
+    #[test]
+    fn take_only_the_patterns_actix_matches_as_spelt() {
+        let set = PathSet::of_plain_patterns(["/hello", "/a/{b}", "/files*", "/x/{tail}*", "/"]);
+        assert!(set.contains("/hello") && set.contains("/"));
+        // actix reads these as patterns: "/files*" matches nothing at all.
+        for path in ["/a/{b}", "/files*", "/x/{tail}*"] {
+            assert!(!set.contains(path), "{path}");
+        }
     }
 }

@@ -1,9 +1,13 @@
 //! The request pipeline, top to bottom. Every fsa route runs [`handle`]:
 //!
 //! ```text
-//! middleware: before_request   FSA_SECURE check, header size, request state,
+//! middleware: before_request   FSA_SECURE check, plain routes refused and
+//!                              fsa's 404 (`destination`), header size,
 //!                              before_request hooks (may answer)
-//! handle -> run:
+//! handle, with the steps chosen at registration (`Preparation`: an OPEN
+//! route that does not ask who is there is `Anonymous`, the others are
+//! `Authenticating`):
+//!   0. a path with control characters or bad UTF-8  -> 400
 //!   1. CLOSE route                                   -> 403, no authentication
 //!   2. authenticate (not on OPEN routes)             -> 401 + WWW-Authenticate
 //!   3. groups (scopes on oauth routes)               -> 403
@@ -11,7 +15,8 @@
 //!   5. convert them (generated code), all problems   -> 400
 //!   6. object permissions on the converted values    -> 404 / 403
 //!   7. before_exec hooks (may answer), the handler   -> its answer
-//!      (`Cache-Control: no-store` on authenticated routes' answers)
+//!   route_answer: errors formatted, challenge, token cookie, caching
+//!      headers, the middleware told (`told::Waiting`)
 //!   a panic anywhere                                 -> 500, this request only
 //! middleware: after_request    authorization guard, actix errors formatted,
 //!                              401 redirect, added headers, after_request
@@ -26,6 +31,7 @@ use crate::{
     errors::ErrorResponse,
     route::generated::{RouteCall, RouteHost},
     state::State,
+    told::{Answer, Waiting},
 };
 use actix_web::{
     body::BoxBody,
@@ -39,119 +45,6 @@ use actix_web::{
 use futures_util::FutureExt;
 use std::{borrow::Cow, panic::AssertUnwindSafe, time::Instant};
 
-/// What an fsa route tells the middleware of its answer when the
-/// middleware does not wait for it on this thread (see [`Waiting`]):
-/// marks in the request's extensions. The marks are zero-sized: setting
-/// one allocates nothing.
-///
-/// An fsa route answered, authorized: a success may pass.
-struct AuthorizedAnswer;
-/// An fsa route answered an error (already formatted), or a redirect.
-struct RefusedAnswer;
-
-thread_local! {
-    /// The request (its head's address, unique among live requests) whose
-    /// answer fsa's middleware waits for while it polls it, on this thread.
-    static WAITING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-    /// What fsa's route said of that answer: 0 nothing yet, else
-    /// [`Answer::code`].
-    static TOLD: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
-}
-
-/// How an fsa route tells the middleware of its answer: the middleware
-/// polls the routed request inside a [`Waiting::window`], and a route that
-/// answers in it says so in a thread-local, cheaper than the request's
-/// extensions (a map), and that nothing but fsa writes. A route polled
-/// outside the window (by a middleware inside fsa's that polls it
-/// elsewhere) marks the request's extensions instead.
-pub(crate) struct Waiting;
-
-impl Waiting {
-    /// Polls with `poll` the routed request at `address` (see
-    /// [`request_address`]); `told` gets what fsa's route said of its
-    /// answer, if it answered then. Nested windows for one request (two fsa
-    /// middlewares) are all told.
-    #[inline]
-    pub(crate) fn window<T>(
-        address: usize,
-        told: &mut Option<Answer>,
-        poll: impl FnOnce() -> T,
-    ) -> T {
-        /// Puts back the outer window, even when `poll` panics.
-        struct Restore(usize);
-        impl Drop for Restore {
-            fn drop(&mut self) {
-                WAITING.set(self.0);
-            }
-        }
-        let _outer = Restore(WAITING.replace(address));
-        TOLD.set(0);
-        let polled = poll();
-        if let Some(answer) = Answer::of_code(TOLD.get()) {
-            *told = Some(answer);
-        }
-        polled
-    }
-
-    /// Tells the middleware that waits for `request` its `answer`, or
-    /// marks the request's extensions when none waits on this thread.
-    #[inline]
-    fn tell(request: &HttpRequest, answer: Answer) {
-        if Waiting::here(request) {
-            TOLD.set(answer.code());
-        } else if answer.authorized {
-            request.extensions_mut().insert(AuthorizedAnswer);
-        } else {
-            request.extensions_mut().insert(RefusedAnswer);
-        }
-    }
-
-    /// Whether fsa's middleware waits for `request` on this thread.
-    #[inline]
-    fn here(request: &HttpRequest) -> bool {
-        WAITING.get() == request_address(request)
-    }
-}
-
-/// The address that tells a live request from every other one.
-#[inline]
-pub(crate) fn request_address(request: &HttpRequest) -> usize {
-    std::ptr::from_ref(request.head()) as usize
-}
-
-/// What the middleware knows of an answer.
-#[derive(Clone, Copy)]
-pub(crate) struct Answer {
-    /// It passed an fsa authorization: it may be a success.
-    pub(crate) authorized: bool,
-    /// fsa made it, already formatted.
-    pub(crate) fsa_made: bool,
-}
-
-impl Answer {
-    /// An answer fsa made before routing (a refusal, a hook's own).
-    pub(crate) const EARLY: Answer = Answer {
-        authorized: true,
-        fsa_made: true,
-    };
-
-    /// An answer of fsa's route, as told through [`Waiting`] (never 0).
-    fn code(self) -> u8 {
-        if self.authorized {
-            2
-        } else {
-            1
-        }
-    }
-
-    /// The answer of a [`code`](Self::code), `None` for 0 (not told).
-    fn of_code(code: u8) -> Option<Answer> {
-        (code != 0).then_some(Answer {
-            authorized: code == 2,
-            fsa_made: true,
-        })
-    }
-}
 /// In dev mode only: when the request started, and `login (scheme)` once
 /// authenticated, for the `FSA-*` headers and the log line.
 struct DevInfo {
@@ -177,8 +70,9 @@ pub(crate) enum Destination {
 /// matches (percent-decoded but for `%25`, `%2B` and `%2F`), not the raw
 /// one, so that `/pl%61in` is `/plain` here as there. When fsa's resources
 /// come first in the App (`routes_first`), a path equal to one of fsa's
-/// paths without variables goes to fsa (actix takes the first resource
-/// that matches), found without looking through the others.
+/// plain paths (no variable, no trailing `*`: `State::static_paths`) goes
+/// to fsa (actix takes the first resource that matches), found without
+/// looking through the others.
 pub(crate) fn destination(state: &State, request: &HttpRequest, routes_first: bool) -> Destination {
     let path = request.match_info().as_str();
     if routes_first && state.static_paths.contains(path) {
@@ -285,15 +179,17 @@ pub(crate) fn handle<R: RouteCall, P: Preparation>(
             call.call(&mut ctx).await
         };
         let outcome = AssertUnwindSafe(steps).catch_unwind().await;
-        answer(outcome, ctx)
+        route_answer(outcome, ctx)
     }
 }
 
 /// The route's answer to its request, as the pipeline finishes it: errors
 /// rendered, a panic's 500, the challenge of a 401, the token cookie,
-/// caching headers, an unread body let go, the middleware told.
+/// caching headers, an unread body let go, the middleware told. Inlined
+/// into each route's future: taking the outcome and the context by value
+/// otherwise copies them (about 90 instructions a request, measured).
 #[inline(always)]
-fn answer(
+fn route_answer(
     outcome: std::thread::Result<Result<HttpResponse, ErrorResponse>>,
     mut ctx: RequestCtx,
 ) -> Result<ServiceResponse, actix_web::Error> {
@@ -368,9 +264,10 @@ fn answer(
     if let Some(payload) = ctx.payload.take() {
         close_unread(request, &mut response, payload);
     }
-    let answer = Answer {
-        authorized,
-        fsa_made: true,
+    let answer = if authorized {
+        Answer::AUTHORIZED
+    } else {
+        Answer::REFUSED
     };
     Waiting::tell(request, answer);
     if let Some(user) = ctx.user.take().filter(|_| state.config.mode >= Mode::Dev) {
@@ -569,7 +466,7 @@ pub(crate) fn before_request(
         });
     }
     // Each answer here is fsa's or the application's own, sent as is
-    // (`Answer::EARLY`).
+    // (`Answer::AUTHORIZED`).
     let destination = destination(state, request, routes_first);
     if let Some(refused) = refusal(state, request, &destination) {
         return Some(refused);
@@ -682,59 +579,59 @@ fn refusal(state: &State, request: &HttpRequest, to: &Destination) -> Option<Htt
 /// route beside fsa's, becomes a server error), actix's own errors through
 /// the error format, the 401 redirect, added headers, `after_request`
 /// hooks, the default content type, the dev headers and log line.
-/// `answer`: what fsa knows of it, else read from the request's marks.
+/// `answer`: what fsa told of it (added to the request's marks when that
+/// is not an authorization).
 #[inline]
 pub(crate) fn after_request(
     state: &State,
     response: ServiceResponse<BoxBody>,
-    answer: Option<Answer>,
+    answer: Answer,
 ) -> ServiceResponse<BoxBody> {
-    let answer = answer.unwrap_or_else(|| {
-        let extensions = response.request().extensions();
-        let authorized = extensions.contains::<AuthorizedAnswer>();
-        Answer {
-            authorized,
-            fsa_made: authorized || extensions.contains::<RefusedAnswer>(),
-        }
-    });
+    // The route may also have marked the request (polled outside the
+    // middleware's window, once more): any authorization counts.
+    let answer = if answer.authorized() {
+        answer
+    } else {
+        answer.and(Answer::marked(response.request()))
+    };
     let status = response.status().as_u16();
     let guarded = if status < 400 {
-        answer.authorized
+        answer.authorized()
     } else {
-        answer.fsa_made || !state.config.handle_all_errors
+        answer.fsa_made() || !state.config.handle_all_errors
     };
     // Most answers pass the guard, and most applications have nothing
     // more to do after a request: not a step more, nor a move.
     if guarded && state.plain_after {
         return response;
     }
-    finish(state, response, answer)
+    after_request_steps(state, response, guarded)
 }
 
-/// The steps of [`after_request`] past its usual case.
+/// The steps of [`after_request`] past its usual case; `guarded`: the
+/// answer passes the guard as it is.
 #[inline(never)]
-fn finish(
+fn after_request_steps(
     state: &State,
     response: ServiceResponse<BoxBody>,
-    answer: Answer,
+    guarded: bool,
 ) -> ServiceResponse<BoxBody> {
-    let Answer {
-        authorized,
-        fsa_made: fsa_answer,
-    } = answer;
     let config = &state.config;
     let request = response.request().clone();
     let status = response.status();
-    // Every answer below 400 (101 switching to a websocket included) must
-    // have passed an fsa authorization.
-    let mut response = if status.as_u16() < 400 && !authorized {
+    let mut response = if guarded {
+        response
+    } else if status.as_u16() < 400 {
+        // Every answer below 400 (101 switching to a websocket included)
+        // must have passed an fsa authorization.
         tracing::error!(
             path = request.path(),
             "fsa: a route answered without any authorization check"
         );
         let error = state.render(&ErrorResponse::internal("missing authorization check"));
         response.into_response(error)
-    } else if status.as_u16() >= 400 && !fsa_answer && config.handle_all_errors {
+    } else {
+        // An error fsa did not make (actix's 404, 405...): the error format.
         let mut error =
             ErrorResponse::with_status(crate::errors::framework_message(status), status);
         if let Some(allow) = response.headers().get(actix_web::http::header::ALLOW) {
@@ -742,8 +639,6 @@ fn finish(
         }
         let formatted = state.render(&error);
         response.into_response(formatted)
-    } else {
-        response
     };
     // Most applications have nothing more to do after a request.
     if state.plain_after {

@@ -34,8 +34,9 @@ pub(crate) struct State {
     /// redirect, added header, `after_request` hook, default content type,
     /// nor dev mode.
     pub(crate) plain_after: bool,
-    /// The actix paths of fsa's resources without variables: a request to
-    /// one of them goes to fsa when fsa's resources come first (see
+    /// The actix paths of fsa's resources that match only the path they
+    /// spell (no variable, no trailing `*`): a request to one of them goes
+    /// to fsa when fsa's resources come first (see
     /// `pipeline::destination`).
     pub(crate) static_paths: crate::path_set::PathSet,
 }

@@ -274,6 +274,10 @@ fn refuse_openapi_options_that_make_no_sense() {
             "FSA_OPENAPI.path: expected a plain path",
         ),
         (
+            "FSA_OPENAPI = { path = \"/doc*\" }",
+            "FSA_OPENAPI.path: expected a plain path",
+        ),
+        (
             "FSA_OPENAPI = { paths = \"/d\" }",
             "unexpected option \"paths\"",
         ),

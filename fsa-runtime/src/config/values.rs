@@ -286,7 +286,10 @@ pub(super) fn openapi(name: &str, value: &Value) -> Parsed<Option<OpenApiOptions
         match key.as_str() {
             "path" => {
                 let path = nonempty(&option, value)?;
-                if !path.starts_with('/') || path.contains(['<', '>', '{', '}', '?', '#']) {
+                if !path.starts_with('/')
+                    || path.contains(['<', '>', '{', '}', '?', '#'])
+                    || path.ends_with('*')
+                {
                     return Err(format!(
                         "{option}: expected a plain path such as \"/openapi.json\", got {path:?}"
                     ));
