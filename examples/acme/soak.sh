@@ -27,7 +27,8 @@ SECRET="soak test secret, a long random string!"
 
 if ! command -v wrk >/dev/null; then
   echo "== installing wrk (Debian package)"
-  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+  sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo
+  $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq wrk >/dev/null
 fi
 # every connection is a file descriptor, on both sides
 ulimit -n "$(( CONNECTIONS * 2 + 1024 ))" 2>/dev/null || ulimit -n "$(ulimit -Hn)"

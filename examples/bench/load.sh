@@ -35,7 +35,8 @@ WRK_CPU=${WRK_CPU:-1}
 
 if ! command -v wrk >/dev/null; then
   echo "== installing wrk (Debian package)"
-  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+  sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo
+  $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq wrk >/dev/null
 fi
 command -v taskset >/dev/null || { echo "taskset (util-linux) is needed"; exit 1; }
 

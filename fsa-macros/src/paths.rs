@@ -71,6 +71,10 @@ enum Piece {
     Var(usize),
 }
 
+/// The most variables actix's router takes in one path (its
+/// `MAX_DYNAMIC_SEGMENTS`): more panics when the server starts.
+const MAX_PATH_VARIABLES: usize = 16;
+
 /// A parsed route path.
 pub(crate) struct PathTemplate {
     pieces: Vec<Piece>,
@@ -92,10 +96,10 @@ impl PathTemplate {
                 format!("a route path starts with `/`: write \"/{text}\""),
             );
         }
-        if text.ends_with('*') && !text.ends_with("}*") {
+        if text.ends_with('*') {
             errors.at(
                 lit,
-                "a route path ending in `*` matches no request (actix reads a final `*` as a pattern's): drop the `*`, or take the rest of the path with `<path:rest>`",
+                "a route path ending in `*` is an actix pattern (a tail match, or nothing at all), not the path it spells: drop the `*`, or take the rest of the path with `<path:rest>`",
             );
         }
         let mut rest = text.as_str();
@@ -132,6 +136,14 @@ impl PathTemplate {
             template.vars.push(var);
         }
         template.pieces.push(Piece::Text(rest.to_string()));
+        if template.vars.len() > MAX_PATH_VARIABLES {
+            errors.at(
+                lit,
+                format!(
+                    "at most {MAX_PATH_VARIABLES} path variables (actix's limit): take the rest of the path with `<path:rest>`"
+                ),
+            );
+        }
         template
     }
 

@@ -206,9 +206,24 @@ where
                 // `told` is kept: an inner middleware may hold the answer
                 // for a later poll.
                 let polled = Waiting::window(*address, told, || inner.poll(cx));
-                let response = std::task::ready!(polled)?.map_into_boxed_body();
+                let response = match std::task::ready!(polled) {
+                    Ok(response) => response.map_into_boxed_body(),
+                    Err(error) => return Poll::Ready(Err(unanswered(error))),
+                };
                 Poll::Ready(Ok(pipeline::after_request(this.state, response, *told)))
             }
         }
     }
+}
+
+/// An error a service inside fsa's middleware gave instead of an answer
+/// (fsa's routes always answer): actix answers it with its status, so one
+/// below 400 would be a success that passed no fsa authorization.
+#[cold]
+fn unanswered(error: Error) -> Error {
+    if error.as_response_error().status_code().as_u16() < 400 {
+        tracing::error!("fsa: a service answered without any authorization check");
+        return actix_web::error::ErrorInternalServerError("missing authorization check");
+    }
+    error
 }

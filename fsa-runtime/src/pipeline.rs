@@ -1,9 +1,10 @@
 //! The request pipeline, top to bottom. Every fsa route runs [`handle`]:
 //!
 //! ```text
-//! middleware: before_request   FSA_SECURE check, plain routes refused and
-//!                              fsa's 404 (`destination`), header size,
-//!                              before_request hooks (may answer)
+//! middleware: before_request   FSA_SECURE check, plain routes refused
+//!                              (`destination`), header size,
+//!                              before_request hooks (may answer), fsa's
+//!                              404 for a path no route takes
 //! handle, with the steps chosen at registration (`Preparation`: an OPEN
 //! route that does not ask who is there is `Anonymous`, the others are
 //! `Authenticating`):
@@ -592,34 +593,34 @@ pub(crate) fn after_request(
     let answer = if answer.authorized() {
         answer
     } else {
-        answer.and(Answer::marked(response.request()))
+        answer.join(Answer::marked(response.request()))
     };
     let status = response.status().as_u16();
-    let guarded = if status < 400 {
+    let passes = if status < 400 {
         answer.authorized()
     } else {
         answer.fsa_made() || !state.config.handle_all_errors
     };
     // Most answers pass the guard, and most applications have nothing
     // more to do after a request: not a step more, nor a move.
-    if guarded && state.plain_after {
+    if passes && state.plain_after {
         return response;
     }
-    after_request_steps(state, response, guarded)
+    after_request_steps(state, response, passes)
 }
 
-/// The steps of [`after_request`] past its usual case; `guarded`: the
+/// The steps of [`after_request`] past its usual case; `passes`: the
 /// answer passes the guard as it is.
 #[inline(never)]
 fn after_request_steps(
     state: &State,
     response: ServiceResponse<BoxBody>,
-    guarded: bool,
+    passes: bool,
 ) -> ServiceResponse<BoxBody> {
     let config = &state.config;
     let request = response.request().clone();
     let status = response.status();
-    let mut response = if guarded {
+    let mut response = if passes {
         response
     } else if status.as_u16() < 400 {
         // Every answer below 400 (101 switching to a websocket included)

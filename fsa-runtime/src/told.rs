@@ -17,6 +17,10 @@
 //!   what the inner one was told;
 //! - answers told twice for one request (a middleware inside fsa's calling
 //!   the route again) add up: authorized if any was, as the marks do.
+//!
+//! One contrived nesting loses an answer, failing closed (a 500): a window
+//! for request A inside another request's window, itself inside a window
+//! for A (A's second fsa middleware polled inside B's poll).
 
 use actix_web::{HttpMessage, HttpRequest};
 use std::cell::Cell;
@@ -50,7 +54,7 @@ impl Answer {
     }
 
     /// Both answers together: authorized if either was.
-    pub(crate) fn and(self, other: Answer) -> Answer {
+    pub(crate) fn join(self, other: Answer) -> Answer {
         Answer(self.0 | other.0)
     }
 
@@ -71,7 +75,7 @@ impl Answer {
 /// allocates nothing. An fsa route answered, authorized: a success may
 /// pass.
 struct AuthorizedAnswer;
-/// An fsa route answered an error (already formatted), or a redirect.
+/// An fsa route answered an error (already formatted).
 struct RefusedAnswer;
 
 thread_local! {
@@ -97,7 +101,7 @@ impl Waiting {
             told: TOLD.replace(Answer::NOTHING),
         };
         let polled = poll();
-        *told = told.and(TOLD.get());
+        *told = told.join(TOLD.get());
         polled
     }
 
@@ -106,7 +110,7 @@ impl Waiting {
     #[inline]
     pub(crate) fn tell(request: &HttpRequest, answer: Answer) {
         if WAITING.get() == request_address(request) {
-            TOLD.set(TOLD.get().and(answer));
+            TOLD.set(TOLD.get().join(answer));
         } else if answer.authorized() {
             request.extensions_mut().insert(AuthorizedAnswer);
         } else {
@@ -136,7 +140,7 @@ impl Drop for Outer {
         // The same request's window (a second fsa middleware) is told what
         // the inner one was; another request's gets back its own.
         let told = if self.waiting == self.address {
-            self.told.and(TOLD.get())
+            self.told.join(TOLD.get())
         } else {
             self.told
         };
@@ -222,6 +226,22 @@ mod should {
     }
 
     #[test]
+    fn start_each_window_with_nothing_told() {
+        let (a, b) = (
+            TestRequest::default().to_http_request(),
+            TestRequest::default().to_http_request(),
+        );
+        let mut told_a = NOTHING;
+        Waiting::window(request_address(&a), &mut told_a, || {
+            Waiting::tell(&a, AUTHORIZED)
+        });
+        // b's window, after a's (what a's left behind is not b's).
+        let mut told_b = NOTHING;
+        Waiting::window(request_address(&b), &mut told_b, || ());
+        assert_eq!((told_a, told_b), (AUTHORIZED, NOTHING));
+    }
+
+    #[test]
     fn put_back_the_outer_window_after_a_panic() {
         let (a, b) = (
             TestRequest::default().to_http_request(),
@@ -231,11 +251,17 @@ mod should {
         Waiting::window(request_address(&a), &mut told_a, || {
             let mut told_b = NOTHING;
             let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                Waiting::window(request_address(&b), &mut told_b, || panic!("in b's poll"))
+                Waiting::window(request_address(&b), &mut told_b, || {
+                    Waiting::tell(&b, AUTHORIZED);
+                    panic!("in b's poll")
+                })
             }));
             assert!(panicked.is_err());
-            // a's window is a's again.
-            Waiting::tell(&a, AUTHORIZED);
+        });
+        // b's authorization stayed b's.
+        assert_eq!(told_a, NOTHING);
+        Waiting::window(request_address(&a), &mut told_a, || {
+            Waiting::tell(&a, AUTHORIZED)
         });
         assert_eq!(told_a, AUTHORIZED);
         // And no window is left open.

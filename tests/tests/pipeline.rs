@@ -509,6 +509,47 @@ async fn a_success_that_passed_no_authorization_is_a_500() {
 }
 
 #[actix_web::test]
+async fn an_error_answered_below_400_that_passed_no_authorization_is_a_500() {
+    use futures_util::future::{ready, Either};
+    /// An error whose answer is a success: what actix sends for an `Err`.
+    #[derive(Debug)]
+    struct Sneaky(u16);
+    impl std::fmt::Display for Sneaky {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "sneaky")
+        }
+    }
+    impl actix_web::ResponseError for Sneaky {
+        fn status_code(&self) -> StatusCode {
+            StatusCode::from_u16(self.0).unwrap()
+        }
+    }
+    let fsa = app();
+    let srv = actix_test::start(move || {
+        actix_web::App::new()
+            .wrap_fn(|request, service| {
+                use actix_web::dev::Service;
+                match request.headers().get("x-error") {
+                    Some(code) => {
+                        let code = code.to_str().unwrap().parse::<u16>().unwrap();
+                        Either::Left(ready(Err(Sneaky(code).into())))
+                    }
+                    None => Either::Right(service.call(request)),
+                }
+            })
+            .wrap(fsa.middleware())
+            .configure(fsa.configure())
+    });
+    assert_eq!(status(srv.get("/open")).await, 200);
+    for code in ["200", "302"] {
+        let sneaky = srv.get("/open").insert_header(("x-error", code));
+        assert_eq!(status(sneaky).await, 500, "{code}");
+    }
+    let sneaky = srv.get("/open").insert_header(("x-error", "418"));
+    assert_eq!(status(sneaky).await, 418);
+}
+
+#[actix_web::test]
 async fn routes_refuse_to_serve_without_the_middleware() {
     let fsa = app();
     let srv = actix_test::start(move || actix_web::App::new().configure(fsa.configure()));

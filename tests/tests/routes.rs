@@ -178,3 +178,51 @@ fn a_group_prefix_must_be_a_plain_path() {
         .unwrap_err();
     assert!(error.to_string().contains("authn is empty"), "{error}");
 }
+
+/// actix's router takes at most 16 variables in one path; the macro refuses
+/// a 17th at compile time (ui-tests/fail/path-too-many-variables.rs), and
+/// 16 serve.
+#[allow(clippy::too_many_arguments)]
+#[get(
+    "/deep/<a>/<b>/<c>/<d>/<e>/<f>/<g>/<h>/<i>/<j>/<k>/<l>/<m>/<n>/<o>/<int:p>",
+    authz = "OPEN"
+)]
+async fn deep(
+    a: String,
+    b: String,
+    c: String,
+    d: String,
+    e: String,
+    f: String,
+    g: String,
+    h: String,
+    i: String,
+    j: String,
+    k: String,
+    l: String,
+    m: String,
+    n: String,
+    o: String,
+    p: i64,
+) -> String {
+    format!("{a}{b}{c}{d}{e}{f}{g}{h}{i}{j}{k}{l}{m}{n}{o}{p}")
+}
+
+#[actix_web::test]
+async fn a_route_takes_sixteen_path_variables() {
+    use fsa_runtime::testing::TestApp;
+    let app = TestApp::start(fsa_tests::build(
+        fsa_tests::from_toml("routes", "FSA_AUTH = [\"none\"]").routes(routes![deep]),
+    ));
+    app.anonymous()
+        .get("/deep/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/16")
+        .send()
+        .await
+        .assert_text("abcdefghijklmno16");
+    app.anonymous()
+        .get("/deep/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/sixteen")
+        .send()
+        .await
+        // `int:` is part of the path's pattern, as in Flask: no match
+        .assert_status(404);
+}
