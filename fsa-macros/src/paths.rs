@@ -105,18 +105,20 @@ impl PathTemplate {
         let mut rest = text.as_str();
         while let Some(start) = rest.find(['<', '{']) {
             template.pieces.push(Piece::Text(rest[..start].to_string()));
-            let close = if rest.as_bytes()[start] == b'<' {
-                '>'
+            let flask = rest.as_bytes()[start] == b'<';
+            let end = if flask {
+                rest[start..].find('>')
             } else {
-                '}'
+                closing_brace(&rest[start..])
             };
-            let Some(len) = rest[start..].find(close) else {
+            let Some(len) = end else {
+                let close = if flask { '>' } else { '}' };
                 errors.at(lit, format!("unclosed path variable: add `{close}`"));
                 return template;
             };
             let inner = &rest[start + 1..start + len];
             rest = &rest[start + len + 1..];
-            let var = if close == '>' {
+            let var = if flask {
                 parse_flask(inner, lit, errors)
             } else {
                 parse_actix(inner)
@@ -131,6 +133,8 @@ impl PathTemplate {
                 );
             } else if template.vars.iter().any(|v| v.name == var.name) {
                 errors.at(lit, format!("path variable `{}` appears twice", var.name));
+            } else if let Some(problem) = var.regex_problem() {
+                errors.at(lit, problem);
             }
             template.pieces.push(Piece::Var(template.vars.len()));
             template.vars.push(var);
@@ -209,6 +213,49 @@ fn parse_actix(inner: &str) -> PathVar {
     }
 }
 
+/// Where the `{` starting `text` is closed, counting the braces in
+/// between as actix does (a regex may hold `{8}`).
+fn closing_brace(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+impl PathVar {
+    /// Why actix would refuse this variable's own regex when the server
+    /// starts (or, for a named group, panic on a request), as a compile
+    /// error to show instead.
+    fn regex_problem(&self) -> Option<String> {
+        let regex = self.regex.as_deref()?;
+        let name = &self.name;
+        // actix's flags and group around each variable (actix-router's
+        // `ResourceDef::parse_param`)
+        let compiled = match regex_lite::Regex::new(&format!("(?s-m)^(?P<{name}>{regex})$")) {
+            Ok(compiled) => compiled,
+            Err(error) => {
+                return Some(format!(
+                    "the regex of path variable `{name}` does not compile: {error}"
+                ))
+            }
+        };
+        let other = compiled.capture_names().flatten().find(|n| n != name)?;
+        Some(format!(
+            "the regex of path variable `{name}` names a group `{other}`, which actix takes for one more path variable: write `(?:...)` for a group"
+        ))
+    }
+}
+
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
@@ -240,6 +287,29 @@ mod should {
         let (t, ok) = template("/a/{x}/{y:[a-z]+}");
         assert!(ok);
         assert_eq!(t.actix_path(&[None, None]), "/a/{x}/{y:[a-z]+}");
+    }
+
+    #[test]
+    fn close_a_variable_at_its_own_brace() {
+        let (t, ok) = template("/a/{x:[0-9]{3}}/b");
+        assert!(ok);
+        assert_eq!(t.actix_path(&[None]), "/a/{x:[0-9]{3}}/b");
+    }
+
+    #[test]
+    fn reject_regexes_actix_would_refuse_or_miscount() {
+        // unbalanced, not a regex, a second named group, a name twice
+        for path in [
+            "/{x:a\\{}",
+            "/{x:[}]}",
+            "/{x:(}",
+            "/{x:(?P<y>.)}",
+            "/{x:(?P<x>.)}",
+        ] {
+            assert!(!template(path).1, "{path} should be refused");
+        }
+        // an unnamed group is no path variable
+        assert!(template("/{x:(a|b)c}").1);
     }
 
     #[test]

@@ -217,13 +217,16 @@ where
 }
 
 /// An error a service inside fsa's middleware gave instead of an answer
-/// (fsa's routes always answer): actix answers it with its status, so one
-/// below 400 would be a success that passed no fsa authorization.
+/// (fsa's routes always answer). actix sends the error's `error_response()`,
+/// whatever its `status_code()` says, so that answer is made here, once:
+/// one below 400 would be a success that passed no fsa authorization, and
+/// becomes a 500; any other is sent exactly as checked.
 #[cold]
 fn unanswered(error: Error) -> Error {
-    if error.as_response_error().status_code().as_u16() < 400 {
+    let response = error.error_response();
+    if response.status().as_u16() < 400 {
         tracing::error!("fsa: a service answered without any authorization check");
         return actix_web::error::ErrorInternalServerError("missing authorization check");
     }
-    error
+    actix_web::error::InternalError::from_response(error, response).into()
 }

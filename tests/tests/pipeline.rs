@@ -511,9 +511,13 @@ async fn a_success_that_passed_no_authorization_is_a_500() {
 #[actix_web::test]
 async fn an_error_answered_below_400_that_passed_no_authorization_is_a_500() {
     use futures_util::future::{ready, Either};
-    /// An error whose answer is a success: what actix sends for an `Err`.
+    /// An error whose status says one thing and whose answer another:
+    /// actix sends the answer (`error_response`) for an `Err`.
     #[derive(Debug)]
-    struct Sneaky(u16);
+    struct Sneaky {
+        says: u16,
+        sends: u16,
+    }
     impl std::fmt::Display for Sneaky {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             write!(f, "sneaky")
@@ -521,7 +525,10 @@ async fn an_error_answered_below_400_that_passed_no_authorization_is_a_500() {
     }
     impl actix_web::ResponseError for Sneaky {
         fn status_code(&self) -> StatusCode {
-            StatusCode::from_u16(self.0).unwrap()
+            StatusCode::from_u16(self.says).unwrap()
+        }
+        fn error_response(&self) -> actix_web::HttpResponse {
+            actix_web::HttpResponse::build(StatusCode::from_u16(self.sends).unwrap()).body("sneaky")
         }
     }
     let fsa = app();
@@ -530,9 +537,13 @@ async fn an_error_answered_below_400_that_passed_no_authorization_is_a_500() {
             .wrap_fn(|request, service| {
                 use actix_web::dev::Service;
                 match request.headers().get("x-error") {
-                    Some(code) => {
-                        let code = code.to_str().unwrap().parse::<u16>().unwrap();
-                        Either::Left(ready(Err(Sneaky(code).into())))
+                    Some(codes) => {
+                        let (says, sends) = codes.to_str().unwrap().split_once('/').unwrap();
+                        let sneaky = Sneaky {
+                            says: says.parse().unwrap(),
+                            sends: sends.parse().unwrap(),
+                        };
+                        Either::Left(ready(Err(sneaky.into())))
                     }
                     None => Either::Right(service.call(request)),
                 }
@@ -541,12 +552,18 @@ async fn an_error_answered_below_400_that_passed_no_authorization_is_a_500() {
             .configure(fsa.configure())
     });
     assert_eq!(status(srv.get("/open")).await, 200);
-    for code in ["200", "302"] {
-        let sneaky = srv.get("/open").insert_header(("x-error", code));
-        assert_eq!(status(sneaky).await, 500, "{code}");
+    // what is sent counts, not what the status says
+    for (codes, expected) in [
+        ("200/200", 500),
+        ("302/302", 500),
+        ("500/200", 500),
+        ("418/204", 500),
+        ("418/418", 418),
+        ("200/418", 418),
+    ] {
+        let sneaky = srv.get("/open").insert_header(("x-error", codes));
+        assert_eq!(status(sneaky).await, expected, "{codes}");
     }
-    let sneaky = srv.get("/open").insert_header(("x-error", "418"));
-    assert_eq!(status(sneaky).await, 418);
 }
 
 #[actix_web::test]

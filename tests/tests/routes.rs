@@ -226,3 +226,26 @@ async fn a_route_takes_sixteen_path_variables() {
         // `int:` is part of the path's pattern, as in Flask: no match
         .assert_status(404);
 }
+
+/// actix's own syntax, with a regex holding braces: the variable ends at
+/// the brace that closes it.
+#[get("/code/{code:[0-9]{4}}/x", authz = "OPEN")]
+async fn code(code: String) -> String {
+    code
+}
+
+#[actix_web::test]
+async fn an_actix_regex_with_braces_matches_as_written() {
+    use fsa_runtime::testing::TestApp;
+    let app = TestApp::start(fsa_tests::build(
+        fsa_tests::from_toml("routes", "FSA_AUTH = [\"none\"]").routes(routes![code]),
+    ));
+    app.anonymous()
+        .get("/code/1234/x")
+        .send()
+        .await
+        .assert_text("1234");
+    for path in ["/code/123/x", "/code/12345/x", "/code/abcd/x"] {
+        app.anonymous().get(path).send().await.assert_status(404);
+    }
+}
