@@ -147,6 +147,10 @@ impl PathTemplate {
                     "at most {MAX_PATH_VARIABLES} path variables (actix's limit): take the rest of the path with `<path:rest>`"
                 ),
             );
+        } else if errors.is_empty() {
+            if let Some(problem) = whole_path_problem(&template.pieces, &template.vars) {
+                errors.at(lit, problem);
+            }
         }
         template
     }
@@ -236,12 +240,14 @@ impl PathVar {
     /// Why actix would refuse this variable's own regex when the server
     /// starts (or, for a named group, panic on a request), as a compile
     /// error to show instead.
+    ///
+    /// The regex must compile alone (so that it cannot close actix's group
+    /// around it, nor set a flag beyond it) with both of actix's engines:
+    /// regex-lite, and regex's syntax when actix-web's `unicode` is on.
     fn regex_problem(&self) -> Option<String> {
         let regex = self.regex.as_deref()?;
         let name = &self.name;
-        // actix's flags and group around each variable (actix-router's
-        // `ResourceDef::parse_param`)
-        let compiled = match regex_lite::Regex::new(&format!("(?s-m)^(?P<{name}>{regex})$")) {
+        let compiled = match regex_lite::Regex::new(regex) {
             Ok(compiled) => compiled,
             Err(error) => {
                 return Some(format!(
@@ -249,11 +255,50 @@ impl PathVar {
                 ))
             }
         };
-        let other = compiled.capture_names().flatten().find(|n| n != name)?;
+        let hir = match regex_syntax::Parser::new().parse(regex) {
+            Ok(hir) => hir,
+            Err(error) => {
+                return Some(format!(
+                    "the regex of path variable `{name}` does not compile with actix-web's `unicode` feature: {error}"
+                ))
+            }
+        };
+        if hir.properties().look_set().contains_anchor() {
+            return Some(format!(
+                "the regex of path variable `{name}` has an anchor (`^`, `$`, `\\A`, `\\z`), which matches no request inside a path: drop it (actix anchors the whole path)"
+            ));
+        }
+        let group = compiled.capture_names().flatten().next()?;
         Some(format!(
-            "the regex of path variable `{name}` names a group `{other}`, which actix takes for one more path variable: write `(?:...)` for a group"
+            "the regex of path variable `{name}` names a group `{group}`, which actix takes for one more path variable: write `(?:...)` for a group"
         ))
     }
+}
+
+/// Why actix's regex of the whole path, built as actix builds it
+/// (actix-router's `ResourceDef::parse`), would not compile: a limit the
+/// variables reach together (nesting, size).
+fn whole_path_problem(pieces: &[Piece], vars: &[PathVar]) -> Option<String> {
+    let mut re = String::from("((?s-m)^");
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => re.push_str(&regex_lite::escape(text)),
+            Piece::Var(i) => {
+                let var = &vars[*i];
+                let pattern = var.regex.as_deref().unwrap_or_else(|| {
+                    var.converter
+                        .and_then(Converter::pattern)
+                        .unwrap_or("[^/]+")
+                });
+                re.push_str(&format!("(?P<{}>{pattern})", var.name));
+            }
+        }
+    }
+    re.push_str(")$");
+    let error = regex_lite::Regex::new(&re).err()?;
+    Some(format!(
+        "actix could not compile this path's pattern: {error}"
+    ))
 }
 
 fn is_identifier(name: &str) -> bool {
@@ -299,17 +344,38 @@ mod should {
     #[test]
     fn reject_regexes_actix_would_refuse_or_miscount() {
         // unbalanced, not a regex, a second named group, a name twice
+        // closes actix's group, leaks a flag, invalid UTF-8 for `regex`
         for path in [
             "/{x:a\\{}",
             "/{x:[}]}",
             "/{x:(}",
             "/{x:(?P<y>.)}",
             "/{x:(?P<x>.)}",
+            "/{x:a)(b}",
+            "/{a:[a-z]+)(?x)(}/{b:[^ ]+}",
+            "/{x:(?-u:.)}",
+            "/{x:^[a-z]+}",
+            "/{x:[a-z]+$}",
         ] {
             assert!(!template(path).1, "{path} should be refused");
         }
-        // an unnamed group is no path variable
+        // an unnamed group is no path variable; a flag stays in its group
         assert!(template("/{x:(a|b)c}").1);
+        assert!(template("/{x:(?i)[a-z]+}/B").1);
+    }
+
+    #[test]
+    fn reject_a_path_whose_whole_pattern_goes_past_a_limit() {
+        let regex = |n: usize| format!("{}a{}", "(?:".repeat(n), ")".repeat(n));
+        let nested = |n: usize| format!("/{{x:{}}}", regex(n));
+        let deepest = (1..500)
+            .find(|&n| regex_lite::Regex::new(&regex(n)).is_err())
+            .expect("a nesting limit")
+            - 1;
+        // the deepest regex that compiles alone does not inside actix's two
+        // groups; two levels less does
+        assert!(!template(&nested(deepest)).1);
+        assert!(template(&nested(deepest - 2)).1);
     }
 
     #[test]
