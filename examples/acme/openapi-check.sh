@@ -15,16 +15,7 @@ cd "$(dirname "$0")/../.."
 
 EXAMPLES=${EXAMPLES:-100}
 VENV=${OPENAPI_VENV:-target/openapi-venv}
-work=$(mktemp -d)
-acme_pid=
-stop() {
-  if [ -n "$acme_pid" ]; then
-    kill "$acme_pid" 2>/dev/null || true
-    wait "$acme_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap stop EXIT
+source examples/servers.sh
 
 if [ ! -x "$VENV/bin/schemathesis" ]; then
   echo "== installing openapi-spec-validator and schemathesis (PyPI) into $VENV"
@@ -46,16 +37,8 @@ target/debug/tutorial 6 --openapi >"$work/tutorial.json"
 "$VENV/bin/openapi-spec-validator" "$work/tutorial.json"
 
 SECRET="openapi check secret, a long random string!"
-ACME_SECRET="$SECRET" ACME_DB="$work/acme.db" ACME_BIND=127.0.0.1:0 RUST_LOG=warn \
-  target/debug/acme >"$work/out" 2>"$work/log" &
-acme_pid=$!
-url=
-for _ in $(seq 200); do
-  url=$(sed -n 's/^acme listens on \(http:[^ ]*\).*/\1/p' "$work/out")
-  if [ -n "$url" ] || ! kill -0 "$acme_pid" 2>/dev/null; then break; fi
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "acme did not start:"; cat "$work/out" "$work/log"; exit 1; }
+serve acme env ACME_SECRET="$SECRET" ACME_DB="$work/acme.db" ACME_BIND=127.0.0.1:0 RUST_LOG=warn \
+  target/debug/acme
 echo "== acme's document, from $url/openapi.json (authz AUTH: calvin)"
 curl -sS --fail -u calvin:hobbes-rules "$url/openapi.json" >"$work/acme.json"
 "$VENV/bin/openapi-spec-validator" "$work/acme.json"

@@ -25,37 +25,16 @@ CONNECTIONS=${CONNECTIONS:-1000}
 THREADS=${THREADS:-2}
 SECRET="soak test secret, a long random string!"
 
-if ! command -v wrk >/dev/null; then
-  echo "== installing wrk (Debian package)"
-  sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo
-  $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq wrk >/dev/null
-fi
+source examples/servers.sh
+install_missing wrk wrk
 # every connection is a file descriptor, on both sides
 ulimit -n "$(( CONNECTIONS * 2 + 1024 ))" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 echo "== building acme (release)"
 cargo build --release -q -p acme
-work=$(mktemp -d)
-acme_pid=
-stop() {
-  if [ -n "$acme_pid" ]; then
-    kill "$acme_pid" 2>/dev/null || true
-    wait "$acme_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap stop EXIT
-
-FSA_MODE=prod FSA_TRUSTED_PROXIES='["127.0.0.1"]' ACME_SECRET="$SECRET" ACME_DB="$work/acme.db" ACME_BIND=127.0.0.1:0 \
-  RUST_LOG=warn target/release/acme >"$work/out" 2>"$work/log" &
-acme_pid=$!
-url=
-for _ in $(seq 200); do
-  url=$(sed -n 's/^acme listens on \(http:[^ ]*\).*/\1/p' "$work/out")
-  if [ -n "$url" ] || ! kill -0 "$acme_pid" 2>/dev/null; then break; fi
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "acme did not start:"; cat "$work/out" "$work/log"; exit 1; }
+serve acme env FSA_MODE=prod FSA_TRUSTED_PROXIES='["127.0.0.1"]' ACME_SECRET="$SECRET" \
+  ACME_DB="$work/acme.db" ACME_BIND=127.0.0.1:0 RUST_LOG=warn target/release/acme
+acme_pid=$pid
 echo "== acme (prod mode) on $url"
 
 get() { # URL [curl arguments]: the body, failing on an HTTP error; as the
@@ -199,7 +178,7 @@ failed=0
 fivexx=$(awk '$1 >= 500 {n += $2} END {print n + 0}' "$work/statuses")
 if [ "$fivexx" -ne 0 ]; then
   echo "FAIL: $fivexx answers of 5xx"; failed=1
-  tail -20 "$work/log"
+  tail -20 "$work/acme.log"
 fi
 # A connection refused or cut explains one error; a timeout, none.
 errors=$(( $(value connect) + $(value read) + $(value write) ))

@@ -33,11 +33,8 @@ BRUTE=${BRUTE:-1}
 SERVER_CPU=${SERVER_CPU:-0}
 WRK_CPU=${WRK_CPU:-1}
 
-if ! command -v wrk >/dev/null; then
-  echo "== installing wrk (Debian package)"
-  sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo
-  $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq wrk >/dev/null
-fi
+source examples/servers.sh
+install_missing wrk wrk
 command -v taskset >/dev/null || { echo "taskset (util-linux) is needed"; exit 1; }
 
 echo "== building the servers"
@@ -45,40 +42,14 @@ cargo build --release -q -p fsa-bench
 bin=target/release/fsa-bench
 [ "$ACME" = 1 ] && cargo build --release -q -p acme
 
-work=$(mktemp -d)
-pids=()
-stop() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap stop EXIT
-
-start() { # app port
-  taskset -c "$SERVER_CPU" "$bin" "$1" "127.0.0.1:$2" >"$work/$1.out" 2>"$work/$1.err" &
-  pids+=($!)
-  eval "${1}_pid=$!"
-  for _ in $(seq 100); do
-    grep -q listens "$work/$1.out" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "$1 did not start:"; cat "$work/$1.out" "$work/$1.err"; exit 1
-}
-start fsa "$FSA_PORT"
-start bare "$BARE_PORT"
+serve fsa taskset -c "$SERVER_CPU" "$bin" fsa "127.0.0.1:$FSA_PORT"
+fsa_pid=$pid
+serve bare taskset -c "$SERVER_CPU" "$bin" bare "127.0.0.1:$BARE_PORT"
+bare_pid=$pid
 if [ "$ACME" = 1 ]; then
-  FSA_MODE=prod ACME_SECRET="acme bench secret, long enough for prod!" ACME_DB="$work/acme.db" \
-    ACME_BIND="127.0.0.1:$ACME_PORT" RUST_LOG=warn \
-    taskset -c "$SERVER_CPU" target/release/acme >"$work/acme.out" 2>"$work/acme.err" &
-  pids+=($!)
-  acme_pid=$!
-  for _ in $(seq 100); do
-    grep -q listens "$work/acme.out" 2>/dev/null && break
-    sleep 0.1
-  done
-  grep -q listens "$work/acme.out" || { echo "acme did not start:"; cat "$work/acme.out" "$work/acme.err"; exit 1; }
+  serve acme env FSA_MODE=prod ACME_SECRET="acme bench secret, long enough for prod!" ACME_DB="$work/acme.db" \
+    ACME_BIND="127.0.0.1:$ACME_PORT" RUST_LOG=warn taskset -c "$SERVER_CPU" target/release/acme
+  acme_pid=$pid
   acme_token=$(curl -sS --fail -u calvin:hobbes-rules "http://127.0.0.1:$ACME_PORT/login" | tr -d '"')
 fi
 token=$("$bin" token 2>/dev/null)
@@ -183,9 +154,9 @@ if [ "$ACME" = 1 ] && [ "$BRUTE" = 1 ]; then
     read -r rps p99 cpu < <(load acme acme_read "$DURATION")
     echo "$rps" >>"$work/alone.rps"
     echo "$p99" >>"$work/alone.p99"
-    taskset -c "$WRK_CPU" wrk -t1 -c8 -d"$((DURATION + 1))s" -s "$work/brute.lua" \
-      "http://127.0.0.1:$ACME_PORT/store" >"$work/brute.$round.out" 2>&1 &
-    brute_pid=$!
+    spawn "brute.$round" taskset -c "$WRK_CPU" wrk -t1 -c8 -d"$((DURATION + 1))s" -s "$work/brute.lua" \
+      "http://127.0.0.1:$ACME_PORT/store"
+    brute_pid=$pid
     sleep 0.5
     read -r rps p99 cpu < <(load acme acme_read "$DURATION")
     wait "$brute_pid" || true

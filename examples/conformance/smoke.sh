@@ -8,33 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 cargo build -q -p conformance
-work=$(mktemp -d)
-pids=()
-stop() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap stop EXIT
+source examples/servers.sh
 export FSA_TOKEN_SECRET="conformance smoke secret, a long random string"
 
-start() { # NAME [VAR=VALUE...]: starts an instance, sets $url to its URL
+start() { # NAME [VAR=VALUE...]: an instance; sets $url
   local name=$1
   shift
-  env "$@" CONFORMANCE_BIND=127.0.0.1:0 RUST_LOG=warn target/debug/conformance \
-    >"$work/$name.out" 2>"$work/$name.log" &
-  pids+=($!)
-  url=
-  for _ in $(seq 200); do
-    url=$(sed -n 's/^conformance listens on \(http:[^ ]*\).*/\1/p' "$work/$name.out")
-    [ -n "$url" ] && break
-    sleep 0.1
-  done
-  [ -n "$url" ] || { echo "$name did not start:"; cat "$work/$name.out" "$work/$name.log"; exit 1; }
+  serve "$name" env "$@" CONFORMANCE_BIND=127.0.0.1:0 RUST_LOG=warn target/debug/conformance
 }
-# not in $(...): the PIDs must reach stop()
 start main
 main=$url
 start param FSA_TOKEN_CARRIER=param FSA_TOKEN_NAME=auth
