@@ -9,11 +9,14 @@
 #   serve NAME COMMAND...       spawn, then wait (SERVE_WAIT seconds, 30 by
 #                               default) for its line "... listens on http://...";
 #                               sets $url, or shows the output and exits 1
-#   install_missing CMD PACKAGE Debian's PACKAGE when CMD is missing
+#   reap PID                    waits for a spawned process that ends by itself
+#   install_package PACKAGE     Debian's PACKAGE (with sudo when not root)
+#   install_missing CMD PACKAGE the same, when CMD is missing
 #
-# Every process spawned is stopped by its PID when the script ends, whatever
-# the way it ends, and nothing else is. Call spawn and serve directly, not in
-# $(...): a subshell's PIDs would not reach the trap.
+# Every process spawned and still running is stopped by its PID when the
+# script ends, whatever the way it ends, and nothing else is. Call spawn and
+# serve directly, not in $(...): a subshell's PIDs would not reach the trap;
+# and set no other EXIT trap, it would replace this one.
 #
 #   source examples/servers.sh
 #   serve acme env ACME_BIND=127.0.0.1:0 target/release/acme
@@ -22,9 +25,11 @@
 work=$(mktemp -d)
 spawned=()
 stop_spawned() {
-  local each
+  local each running
+  # only this shell's running jobs: a PID that ended may be another's now
+  running=" $(jobs -pr | tr '\n' ' ') "
   for each in "${spawned[@]}"; do
-    kill "$each" 2>/dev/null || true
+    case $running in *" $each "*) kill "$each" 2>/dev/null || true ;; esac
     wait "$each" 2>/dev/null || true
   done
   rm -rf "$work"
@@ -34,19 +39,25 @@ trap stop_spawned EXIT
 spawn() { # NAME COMMAND...
   local name=$1
   shift
+  # made here, before the command starts: serve reads them at once
+  : >"$work/$name.out"
+  : >"$work/$name.log"
   "$@" >"$work/$name.out" 2>"$work/$name.log" &
   pid=$!
   spawned+=("$pid")
 }
 
 serve() { # NAME COMMAND...
-  local name=$1 tries
+  local name=$1 tries alive
   spawn "$@"
   tries=$(( ${SERVE_WAIT:-30} * 10 ))
   while :; do
+    # alive before reading: a server that ended had written all it would
+    alive=yes
+    kill -0 "$pid" 2>/dev/null || alive=
     url=$(sed -n 's/^.* listens on \(http:[^ ]*\).*/\1/p' "$work/$name.out")
     [ -n "$url" ] && return 0
-    if [ "$tries" -eq 0 ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+    if [ -z "$alive" ] || [ "$tries" -eq 0 ]; then break; fi
     sleep 0.1
     tries=$(( tries - 1 ))
   done
@@ -55,10 +66,26 @@ serve() { # NAME COMMAND...
   exit 1
 }
 
-install_missing() { # CMD PACKAGE
-  command -v "$1" >/dev/null && return 0
-  echo "== installing $2 (Debian package)"
+reap() { # PID: its exit status
+  local status=0 each kept=()
+  wait "$1" || status=$?
+  for each in "${spawned[@]}"; do
+    [ "$each" = "$1" ] || kept+=("$each")
+  done
+  spawned=("${kept[@]}")
+  return "$status"
+}
+
+install_package() { # PACKAGE
+  echo "== installing $1 (Debian package)"
   local sudo_=""
   [ "$(id -u)" = 0 ] || sudo_=sudo
-  $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq "$2" >/dev/null
+  if ! { $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq "$1" >/dev/null; }; then
+    echo "could not install $1: install it (apt-get install $1), then run this again"
+    return 1
+  fi
+}
+
+install_missing() { # CMD PACKAGE
+  command -v "$1" >/dev/null || install_package "$2"
 }

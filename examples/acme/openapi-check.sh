@@ -19,11 +19,7 @@ source examples/servers.sh
 
 if [ ! -x "$VENV/bin/schemathesis" ]; then
   echo "== installing openapi-spec-validator and schemathesis (PyPI) into $VENV"
-  if ! python3 -c 'import ensurepip' 2>/dev/null; then
-    echo "== installing python3-venv (Debian package)"
-    sudo_=""; [ "$(id -u)" = 0 ] || sudo_=sudo
-    $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq python3-venv >/dev/null
-  fi
+  python3 -c 'import ensurepip' 2>/dev/null || install_package python3-venv
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check \
     openapi-spec-validator==0.9.0 schemathesis==4.32.5

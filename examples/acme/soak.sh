@@ -16,7 +16,7 @@
 # started. Needs wrk (installed from Debian's packages when missing).
 #
 #   bash examples/acme/soak.sh                         # 1000 connections, 60 s
-#   DURATION=5 CONNECTIONS=200 bash examples/acme/soak.sh   # what CI runs
+#   DURATION=5 CONNECTIONS=1000 bash examples/acme/soak.sh  # what CI runs
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
