@@ -6,6 +6,9 @@
 //! fsa-bench token                   # prints a token of calvin's
 //! ```
 //!
+//! Port 0 lets the system pick a free port; the line `fsa listens on
+//! http://127.0.0.1:PORT` tells which (tests/servers.rs).
+//!
 //! One worker: the load test pins each server to one CPU. Only 127.0.0.1.
 
 mod apps;
@@ -32,19 +35,25 @@ fn main() -> std::io::Result<()> {
     // The hashes are computed before the first request.
     apps::hashes();
     actix_web::rt::System::new().block_on(async move {
-        let server = match which {
-            "fsa" => HttpServer::new(move || fsa.app())
-                .workers(1)
-                .bind(bind)?
-                .run(),
-            "bare" => HttpServer::new(apps::bare).workers(1).bind(bind)?.run(),
+        // port 0: the system picks a free one, printed below
+        let (server, addresses) = match which {
+            "fsa" => {
+                let server = HttpServer::new(move || fsa.app()).workers(1).bind(bind)?;
+                let addresses = server.addrs();
+                (server.run(), addresses)
+            }
+            "bare" => {
+                let server = HttpServer::new(apps::bare).workers(1).bind(bind)?;
+                let addresses = server.addrs();
+                (server.run(), addresses)
+            }
             other => {
                 return Err(std::io::Error::other(format!(
                     "unknown application {other}: fsa, bare or token"
                 )))
             }
         };
-        println!("{which} listens on http://{bind}");
+        println!("{which} listens on http://{}", addresses[0]);
         server.await
     })
 }
