@@ -57,7 +57,7 @@ async fn http_result() -> Result<HttpResponse, ErrorResponse> {
     Ok(HttpResponse::Ok().finish())
 }
 
-fn main() {
+pub fn run() {
     let routes = routes![
         sync,
         sync_with_params,

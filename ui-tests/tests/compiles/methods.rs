@@ -49,9 +49,17 @@ mod api {
     }
 }
 
-fn main() {
+pub fn run() {
     let routes = routes![
-        m_get, m_post, m_put, m_patch, m_delete, several, one, qualified, api::list
+        m_get,
+        m_post,
+        m_put,
+        m_patch,
+        m_delete,
+        several,
+        one,
+        qualified,
+        api::list
     ];
     assert_eq!(routes[5].info().methods(), &["GET", "POST", "HEAD"]);
     assert_eq!(routes[8].info().path(), "/api/list");

@@ -17,12 +17,15 @@ async fn get_admin() -> &'static str {
     "admin"
 }
 
-#[get("/either/<sid>", authz = any(crate::groups::ADMIN, ("store", "sid")))]
+#[get("/either/<sid>", authz = any(crate::group_constants::groups::ADMIN, ("store", "sid")))]
 async fn either(sid: i64) -> String {
     sid.to_string()
 }
 
-fn main() {
+pub fn run() {
     let routes = routes![get_store, get_admin, either];
-    assert!(matches!(routes[0].info().authz().iter().next(), Some(fsa_runtime::route::Authz::Group("employee"))));
+    assert!(matches!(
+        routes[0].info().authz().iter().next(),
+        Some(fsa_runtime::route::Authz::Group("employee"))
+    ));
 }

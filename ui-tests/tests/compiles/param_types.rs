@@ -1,7 +1,7 @@
 //! Every family of parameter types: scalars, collections, serde and
 //! `FromStr` types, casts, special parameters and actix extractors.
-use fsa_runtime::prelude::*;
 use fsa_runtime::params::{Input, SpecialParam};
+use fsa_runtime::prelude::*;
 use std::collections::HashMap;
 
 /// A type read from its text.
@@ -28,6 +28,7 @@ fn minutes(text: &str) -> Result<std::time::Duration, std::num::ParseIntError> {
 }
 
 #[post("/everything", authz = "AUTH")]
+#[allow(clippy::too_many_arguments)] // a route takes its parameters as arguments
 async fn everything(
     id: uuid::Uuid,
     day: chrono::NaiveDate,
@@ -41,7 +42,19 @@ async fn everything(
     profile: Profile,
     method: actix_web::http::Method,
 ) -> String {
-    let _ = (id, day, tags, data, sku.0, delay, agent, session, files.len(), profile.0, method);
+    let _ = (
+        id,
+        day,
+        tags,
+        data,
+        sku.0,
+        delay,
+        agent,
+        session,
+        files.len(),
+        profile.0,
+        method,
+    );
     String::new()
 }
 
@@ -50,6 +63,6 @@ async fn rest(known: i64, others: HashMap<String, String>) -> String {
     format!("{known} {}", others.len())
 }
 
-fn main() {
+pub fn run() {
     let _ = routes![everything, rest];
 }

@@ -51,7 +51,7 @@ async fn auth_and_group() -> &'static str {
     "auth and group"
 }
 
-fn main() {
+pub fn run() {
     let routes = routes![
         group,
         int_group,

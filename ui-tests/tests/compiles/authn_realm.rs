@@ -26,7 +26,7 @@ async fn scoped() -> &'static str {
     "scoped"
 }
 
-fn main() {
+pub fn run() {
     let routes = routes![basic, token_or_basic, realm, everything, scoped];
     assert_eq!(routes.len(), 5);
 }

@@ -3,6 +3,7 @@
 use fsa_runtime::prelude::*;
 
 #[get("/search", authz = "AUTH")]
+#[allow(clippy::too_many_arguments)] // a route takes its parameters as arguments
 async fn search(
     #[default("%")] pattern: String,
     #[default(10)] limit: i64,
@@ -22,7 +23,12 @@ async fn login(login: String, _pass: String, r#type: Option<String>) -> String {
 }
 
 #[get("/item", authz = ("item", "id"))]
-async fn item(#[name("x-id")] id: i64, #[name("x-mode")] #[default("read")] mode: String) -> String {
+async fn item(
+    #[name("x-id")] id: i64,
+    #[name("x-mode")]
+    #[default("read")]
+    mode: String,
+) -> String {
     format!("{id} {mode}")
 }
 
@@ -36,11 +42,11 @@ async fn raw_perm(r#type: String, #[allow(unused_variables)] unused: Option<i8>)
     r#type
 }
 
-fn main() {
+pub fn run() {
     let routes = routes![search, login, item, whoami, raw_perm];
     // `login` would name the route's unit struct here.
     let info = routes[1].info();
     assert_eq!(info.params().nth(1).unwrap().name(), "pass");
     assert_eq!(info.params().nth(2).unwrap().name(), "type");
-    assert_eq!(routes[2].info().params().nth(0).unwrap().name(), "x-id");
+    assert_eq!(routes[2].info().params().next().unwrap().name(), "x-id");
 }

@@ -52,7 +52,7 @@ async fn auth_and_perm(sid: i64, user: CurrentUser) -> String {
     format!("store {sid} of {user}")
 }
 
-fn main() {
+pub fn run() {
     let routes = routes![
         domain_only,
         domain_var,
