@@ -25,12 +25,23 @@
 work=$(mktemp -d)
 spawned=()
 stop_spawned() {
-  local each running
+  local each running tries
   # only this shell's running jobs: a PID that ended may be another's now
   running=" $(jobs -pr | tr '\n' ' ') "
   for each in "${spawned[@]}"; do
-    case $running in *" $each "*) kill "$each" 2>/dev/null || true ;; esac
-    wait "$each" 2>/dev/null || true
+    case $running in
+      *" $each "*)
+        kill "$each" 2>/dev/null || true
+        # a graceful stop, for 5 seconds at most
+        tries=50
+        while kill -0 "$each" 2>/dev/null && [ "$tries" -gt 0 ]; do
+          sleep 0.1
+          tries=$(( tries - 1 ))
+        done
+        kill -KILL "$each" 2>/dev/null || true
+        wait "$each" 2>/dev/null || true
+        ;;
+    esac
   done
   rm -rf "$work"
 }
@@ -80,8 +91,9 @@ install_package() { # PACKAGE
   echo "== installing $1 (Debian package)"
   local sudo_=""
   [ "$(id -u)" = 0 ] || sudo_=sudo
-  if ! { $sudo_ apt-get update -qq && $sudo_ apt-get install -y -qq "$1" >/dev/null; }; then
-    echo "could not install $1: install it (apt-get install $1), then run this again"
+  $sudo_ apt-get update -qq || true  # one broken source need not stop the install
+  if ! $sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null; then
+    echo "could not install $1: install it (apt-get install $1), then run this again" >&2
     return 1
   fi
 }

@@ -6,8 +6,9 @@
 //! fsa-bench token                   # prints a token of calvin's
 //! ```
 //!
-//! Port 0 lets the system pick a free port; the line `fsa listens on
-//! http://127.0.0.1:PORT` tells which (tests/servers.rs).
+//! Port 0 lets the system pick a free port; the first line, `fsa listens
+//! on http://127.0.0.1:PORT` (or `bare listens on ...`), tells which
+//! (tests/servers.rs).
 //!
 //! One worker: the load test pins each server to one CPU. Only 127.0.0.1.
 

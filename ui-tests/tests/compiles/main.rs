@@ -1,7 +1,8 @@
-//! Route declarations that must compile, one module of this folder each,
-//! and run: each checks what its routes list (`routes![...]`, `info()`).
-//! They are built with the other tests, as an application builds them.
-//! The declarations that must not compile are `../ui.rs`'s, under trybuild.
+//! Route declarations that must compile, one module of this folder each:
+//! compiling them is the test; each `run()` also checks a fact or two of
+//! its routes (`routes![...]`, `info()`). Every file here is a module with
+//! its test (checked below). The declarations that must not compile are
+//! `../ui.rs`'s, under trybuild.
 
 mod authn_realm;
 mod authz_perms;
@@ -62,4 +63,28 @@ fn path_variables_named_by_request_name() {
 #[test]
 fn paths() {
     paths::run();
+}
+
+#[test]
+fn every_file_here_is_compiled_and_run() {
+    let main = include_str!("main.rs");
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compiles");
+    let mut files = 0;
+    for entry in std::fs::read_dir(folder).expect("tests/compiles") {
+        let name = entry.expect("an entry").file_name();
+        let name = name.to_str().expect("a UTF-8 name");
+        let Some(module) = name.strip_suffix(".rs").filter(|m| *m != "main") else {
+            continue;
+        };
+        files += 1;
+        assert!(
+            main.contains(&format!("\nmod {module};\n")),
+            "tests/compiles/{name}: add `mod {module};` to main.rs"
+        );
+        assert!(
+            main.contains(&format!("    {module}::run();\n")),
+            "tests/compiles/{name}: add a test calling `{module}::run()` to main.rs"
+        );
+    }
+    assert!(files >= 10, "{files} cases found in tests/compiles/");
 }

@@ -44,7 +44,8 @@ async fn raw_perm(r#type: String, #[allow(unused_variables)] unused: Option<i8>)
 
 pub fn run() {
     let routes = routes![search, login, item, whoami, raw_perm];
-    // `login` would name the route's unit struct here.
+    // a route named `login` takes a parameter `login`: the route's struct is
+    // braced (a unit struct would turn the binding into a pattern)
     let info = routes[1].info();
     assert_eq!(info.params().nth(1).unwrap().name(), "pass");
     assert_eq!(info.params().nth(2).unwrap().name(), "type");
