@@ -9,12 +9,12 @@
 #   serve NAME COMMAND...       spawn, then wait (SERVE_WAIT seconds, 30 by
 #                               default) for its line "... listens on http://...";
 #                               sets $url, or shows the output and exits 1
-#   reap PID                    waits for a spawned process that ends by itself
 #   install_package PACKAGE     Debian's PACKAGE (with sudo when not root)
 #   install_missing CMD PACKAGE the same, when CMD is missing
 #
 # Every process spawned and still running is stopped by its PID when the
-# script ends, whatever the way it ends, and nothing else is. Call spawn and
+# script ends, whatever the way it ends, and nothing else is (one that
+# ended, waited for or not, is left alone: its PID may be another's now). Call spawn and
 # serve directly, not in $(...): a subshell's PIDs would not reach the trap;
 # and set no other EXIT trap, it would replace this one.
 #
@@ -75,16 +75,6 @@ serve() { # NAME COMMAND...
   echo "$name did not start:"
   cat "$work/$name.out" "$work/$name.log"
   exit 1
-}
-
-reap() { # PID: its exit status
-  local status=0 each kept=()
-  wait "$1" || status=$?
-  for each in "${spawned[@]}"; do
-    [ "$each" = "$1" ] || kept+=("$each")
-  done
-  spawned=("${kept[@]}")
-  return "$status"
 }
 
 install_package() { # PACKAGE

@@ -159,7 +159,7 @@ if [ "$ACME" = 1 ] && [ "$BRUTE" = 1 ]; then
     brute_pid=$pid
     sleep 0.5
     read -r rps p99 cpu < <(load acme acme_read "$DURATION")
-    reap "$brute_pid" || true
+    wait "$brute_pid" || true
     echo "$rps" >>"$work/beside.rps"
     echo "$p99" >>"$work/beside.p99"
     awk '/^Requests\/sec:/ {print $2}' "$work/brute.$round.out" >>"$work/brute.rps"
