@@ -35,26 +35,26 @@ fn main() -> std::io::Result<()> {
     }
     // The hashes are computed before the first request.
     apps::hashes();
+    // port 0: the system picks a free one, printed below
+    let listener = std::net::TcpListener::bind(bind)?;
+    let address = listener.local_addr()?;
     actix_web::rt::System::new().block_on(async move {
-        // port 0: the system picks a free one, printed below
-        let (server, addresses) = match which {
-            "fsa" => {
-                let server = HttpServer::new(move || fsa.app()).workers(1).bind(bind)?;
-                let addresses = server.addrs();
-                (server.run(), addresses)
-            }
-            "bare" => {
-                let server = HttpServer::new(apps::bare).workers(1).bind(bind)?;
-                let addresses = server.addrs();
-                (server.run(), addresses)
-            }
+        let server = match which {
+            "fsa" => HttpServer::new(move || fsa.app())
+                .workers(1)
+                .listen(listener)?
+                .run(),
+            "bare" => HttpServer::new(apps::bare)
+                .workers(1)
+                .listen(listener)?
+                .run(),
             other => {
                 return Err(std::io::Error::other(format!(
                     "unknown application {other}: fsa, bare or token"
                 )))
             }
         };
-        println!("{which} listens on http://{}", addresses[0]);
+        println!("{which} listens on http://{address}");
         server.await
     })
 }
