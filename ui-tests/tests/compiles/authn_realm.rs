@@ -26,7 +26,8 @@ async fn scoped() -> &'static str {
     "scoped"
 }
 
-pub fn run() {
+#[test]
+fn run() {
     let routes = routes![basic, token_or_basic, realm, everything, scoped];
     assert_eq!(routes.len(), 5);
 }

@@ -52,7 +52,8 @@ async fn auth_and_perm(sid: i64, user: CurrentUser) -> String {
     format!("store {sid} of {user}")
 }
 
-pub fn run() {
+#[test]
+fn run() {
     let routes = routes![
         domain_only,
         domain_var,

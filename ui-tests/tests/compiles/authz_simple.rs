@@ -51,7 +51,8 @@ async fn auth_and_group() -> &'static str {
     "auth and group"
 }
 
-pub fn run() {
+#[test]
+fn run() {
     let routes = routes![
         group,
         int_group,

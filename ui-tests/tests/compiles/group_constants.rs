@@ -22,7 +22,8 @@ async fn either(sid: i64) -> String {
     sid.to_string()
 }
 
-pub fn run() {
+#[test]
+fn run() {
     let routes = routes![get_store, get_admin, either];
     assert!(matches!(
         routes[0].info().authz().iter().next(),

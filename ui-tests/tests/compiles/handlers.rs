@@ -57,7 +57,8 @@ async fn http_result() -> Result<HttpResponse, ErrorResponse> {
     Ok(HttpResponse::Ok().finish())
 }
 
-pub fn run() {
+#[test]
+fn run() {
     let routes = routes![
         sync,
         sync_with_params,

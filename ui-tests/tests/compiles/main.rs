@@ -1,7 +1,7 @@
 //! Route declarations that must compile, one module of this folder each:
-//! compiling them is the test; each `run()` also checks a fact or two of
-//! its routes (`routes![...]`, `info()`). Every file here is a module with
-//! its test (checked below). The declarations that must not compile are
+//! compiling them is the test; each module's test `run` also checks a fact
+//! or two of its routes (`routes![...]`, `info()`). Every file here is a
+//! module (checked below). The declarations that must not compile are
 //! `../ui.rs`'s, under trybuild.
 
 mod authn_realm;
@@ -14,56 +14,6 @@ mod param_types;
 mod params;
 mod path_names;
 mod paths;
-
-#[test]
-fn authn_and_realm() {
-    authn_realm::run();
-}
-
-#[test]
-fn object_permissions() {
-    authz_perms::run();
-}
-
-#[test]
-fn groups_and_special_authorizations() {
-    authz_simple::run();
-}
-
-#[test]
-fn group_constants() {
-    group_constants::run();
-}
-
-#[test]
-fn handler_shapes() {
-    handlers::run();
-}
-
-#[test]
-fn methods() {
-    methods::run();
-}
-
-#[test]
-fn parameter_types() {
-    param_types::run();
-}
-
-#[test]
-fn parameters() {
-    params::run();
-}
-
-#[test]
-fn path_variables_named_by_request_name() {
-    path_names::run();
-}
-
-#[test]
-fn paths() {
-    paths::run();
-}
 
 #[test]
 fn every_file_here_is_compiled_and_run() {
@@ -80,10 +30,6 @@ fn every_file_here_is_compiled_and_run() {
         assert!(
             main.contains(&format!("\nmod {module};\n")),
             "tests/compiles/{name}: add `mod {module};` to main.rs"
-        );
-        assert!(
-            main.contains(&format!("    {module}::run();\n")),
-            "tests/compiles/{name}: add a test calling `{module}::run()` to main.rs"
         );
     }
     assert!(files >= 10, "{files} cases found in tests/compiles/");

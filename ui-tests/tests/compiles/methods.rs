@@ -49,7 +49,8 @@ mod api {
     }
 }
 
-pub fn run() {
+#[test]
+fn run() {
     let routes = routes![
         m_get,
         m_post,

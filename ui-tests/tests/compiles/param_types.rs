@@ -63,6 +63,7 @@ async fn rest(known: i64, others: HashMap<String, String>) -> String {
     format!("{known} {}", others.len())
 }
 
-pub fn run() {
+#[test]
+fn run() {
     let _ = routes![everything, rest];
 }

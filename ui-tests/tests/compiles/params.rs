@@ -42,7 +42,8 @@ async fn raw_perm(r#type: String, #[allow(unused_variables)] unused: Option<i8>)
     r#type
 }
 
-pub fn run() {
+#[test]
+fn run() {
     let routes = routes![search, login, item, whoami, raw_perm];
     // a route named `login` takes a parameter `login`: the route's struct is
     // braced (a unit struct would turn the binding into a pattern)

@@ -12,7 +12,8 @@ async fn pass(_pass: String) -> String {
     _pass
 }
 
-pub fn run() {
+#[test]
+fn run() {
     let routes = routes![by_type, pass];
     assert_eq!(routes[0].info().actix_path(), "/k/{type}");
     assert_eq!(routes[1].info().params().next().unwrap().name(), "pass");

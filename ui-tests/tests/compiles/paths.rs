@@ -52,7 +52,8 @@ async fn root() -> &'static str {
     "root"
 }
 
-pub fn run() {
+#[test]
+fn run() {
     let routes = routes![plain, int, float, path, string, actix, regex, flag, several, root];
     assert_eq!(routes[1].info().actix_path(), "/int/{sid:[0-9]+}");
     assert_eq!(routes[0].info().actix_path(), "/plain/{sid:[0-9]+}");
