@@ -55,12 +55,13 @@ pub struct Program {
 }
 
 impl Program {
-    /// Starts `binary` in folder `dir` with `env` only among the
+    /// Starts `binary` with `args` in folder `dir` with `env` only among the
     /// variables starting with one of `cleared` (`FSA_` is always
     /// cleared), its standard error in file `log`, and waits (a minute at
     /// most) until it prints `<marker>http://<addr>`.
     pub fn start(
         binary: &Path,
+        args: &[&str],
         dir: &Path,
         cleared: &[&str],
         env: &[(&str, &str)],
@@ -68,6 +69,7 @@ impl Program {
         marker: &str,
     ) -> Program {
         let mut command = Command::new(binary);
+        command.args(args);
         for (name, _) in std::env::vars_os() {
             let text = name.to_string_lossy();
             if text.starts_with("FSA_") || cleared.iter().any(|c| text.starts_with(c)) {

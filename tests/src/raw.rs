@@ -2,7 +2,7 @@
 //! byte as written (hostile ones included), answers are parsed by hand.
 
 use serde_json::Value;
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -102,7 +102,7 @@ pub fn send(addr: &str, request: &[u8]) -> Response {
 }
 
 /// A request to `addr`: method, path (with its query), headers, and an
-/// optional body with its content type.
+/// optional body with its content type; the connection closed after it.
 pub fn request(
     addr: &str,
     method: &str,
@@ -110,6 +110,20 @@ pub fn request(
     headers: &[(&str, &str)],
     body: Option<(&str, &[u8])>,
 ) -> Response {
+    let mut headers = headers.to_vec();
+    headers.push(("Connection", "close"));
+    send(addr, &request_bytes(addr, method, path, &headers, body))
+}
+
+/// The bytes of a request to `addr`, as [`request`] sends them, without
+/// its `Connection: close` (for a [`Connection`]).
+pub fn request_bytes(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &[u8])>,
+) -> Vec<u8> {
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -120,10 +134,93 @@ pub fn request(
             body.len()
         ));
     }
-    head.push_str("Connection: close\r\n\r\n");
+    head.push_str("\r\n");
     let mut bytes = head.into_bytes();
     if let Some((_, body)) = body {
         bytes.extend(body);
     }
-    send(addr, &bytes)
+    bytes
+}
+
+/// A kept-alive HTTP/1.1 connection to `addr`, as a load tool's (wrk):
+/// each [`Connection::exchange`] writes one request and reads exactly its
+/// answer; after an answer that says `Connection: close` (fsa's to a
+/// request whose body it refused unread), the next one connects again.
+pub struct Connection {
+    addr: String,
+    stream: Option<BufReader<TcpStream>>,
+}
+
+impl Connection {
+    /// A connection to `addr`, opened at the first exchange.
+    pub fn new(addr: &str) -> Connection {
+        Connection {
+            addr: addr.to_string(),
+            stream: None,
+        }
+    }
+
+    /// The `host:port` it connects to.
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    /// Sends `request` (see [`request_bytes`]) and reads its answer.
+    pub fn exchange(&mut self, request: &[u8]) -> Response {
+        let addr = &self.addr;
+        let stream = self.stream.get_or_insert_with(|| {
+            let stream = TcpStream::connect(addr).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(30)))
+                .unwrap();
+            BufReader::new(stream)
+        });
+        stream.get_mut().write_all(request).unwrap();
+        // the head, then as much body as it announces
+        let mut bytes = Vec::new();
+        let (mut length, mut chunked) = (0, false);
+        loop {
+            let line = read_line(stream, &mut bytes);
+            let line = String::from_utf8_lossy(line).to_ascii_lowercase();
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(value) = line.strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap();
+            }
+            chunked |= line.starts_with("transfer-encoding:") && line.contains("chunked");
+        }
+        if chunked {
+            loop {
+                let size = String::from_utf8_lossy(read_line(stream, &mut bytes)).into_owned();
+                let size = usize::from_str_radix(size.trim(), 16).unwrap();
+                read_exact(stream, &mut bytes, size + 2);
+                if size == 0 {
+                    break;
+                }
+            }
+        } else {
+            read_exact(stream, &mut bytes, length);
+        }
+        let response = Response::parse(&bytes).expect("an HTTP answer");
+        if response.header("connection") == Some("close") {
+            self.stream = None;
+        }
+        response
+    }
+}
+
+/// Reads one line (CRLF included) onto `bytes`; returns it.
+fn read_line<'b>(stream: &mut BufReader<TcpStream>, bytes: &'b mut Vec<u8>) -> &'b [u8] {
+    let start = bytes.len();
+    stream.read_until(b'\n', bytes).unwrap();
+    assert!(bytes[start..].ends_with(b"\r\n"), "a cut answer: {bytes:?}");
+    &bytes[start..]
+}
+
+/// Reads `count` bytes onto `bytes`.
+fn read_exact(stream: &mut BufReader<TcpStream>, bytes: &mut Vec<u8>, count: usize) {
+    let start = bytes.len();
+    bytes.resize(start + count, 0);
+    stream.read_exact(&mut bytes[start..]).unwrap();
 }

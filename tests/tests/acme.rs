@@ -40,7 +40,15 @@ impl Acme {
         let mut env = env.to_vec();
         env.extend([("ACME_BIND", "127.0.0.1:0"), ("RUST_LOG", "info")]);
         let binary = example_binary("acme");
-        let program = Program::start(&binary, &dir, &["ACME_"], &env, &log, "acme listens on ");
+        let program = Program::start(
+            &binary,
+            &[],
+            &dir,
+            &["ACME_"],
+            &env,
+            &log,
+            "acme listens on ",
+        );
         Acme {
             addr: program.addr.clone(),
             program: Some(program),

@@ -67,6 +67,7 @@ fn the_first_requests_to_hello_get_the_answers_shown() {
     let log = std::env::temp_dir().join(format!("fsa-readme-hello-{}.log", std::process::id()));
     let hello = Program::start(
         &example_binary("hello"),
+        &[],
         &dir,
         &["HELLO_"],
         &[("HELLO_BIND", "127.0.0.1:0")],
